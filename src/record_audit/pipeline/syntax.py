@@ -1,0 +1,135 @@
+"""``record_audit_syntax``: dependency rules for what word lists miss.
+
+Agentless passives of violence verbs, the perpetrator as agent of violence or control,
+obligations whose subject is the survivor, contact verbs negated with the father as
+object. Rules are DependencyMatcher patterns in ``rules/syntax.yaml``; since the matcher
+cannot say "no agent", a rule may carry ``unless`` conditions checked on its matched
+nodes, and ``span`` names the nodes (``node:subtree`` for a whole clause) the flag covers.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import srsly
+from spacy import util
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Span, Token
+
+from .extensions import FLAGS_KEY, register_extensions
+from .rules import Examples, SyntaxEntry
+
+
+def _related(token: Token, op: str) -> Iterable[Token]:
+    if op == ">":
+        return token.children
+    if op == "<":
+        return [token.head] if token.head is not token else []
+    if op == ">>":
+        return token.subtree
+    if op == "$-":
+        return [t for t in token.head.children if t.i < token.i and t is not token]
+    if op == "$+":
+        return [t for t in token.head.children if t.i > token.i and t is not token]
+    if op == ";":
+        return [token.doc[token.i - 1]] if token.i > 0 else []
+    if op == ".":
+        return [token.doc[token.i + 1]] if token.i + 1 < len(token.doc) else []
+    raise ValueError(op)
+
+
+class SyntaxFlagger:
+    """Add a flag for every match of a dependency rule that no ``unless`` condition blocks."""
+
+    def __init__(self, nlp: Language, name: str, *, spans_key: str = FLAGS_KEY) -> None:
+        register_extensions()
+        self.name, self.spans_key, self.vocab = name, spans_key, nlp.vocab
+        self.entries: dict[str, SyntaxEntry] = {}
+        self.matcher = DependencyMatcher(nlp.vocab, validate=True)
+        self.unless_matcher = Matcher(nlp.vocab, validate=True)
+
+    def add(self, entry: SyntaxEntry) -> None:
+        self.entries[entry.id] = entry
+        self.matcher.add(entry.id, [list(entry.pattern)])
+        for k, cond in enumerate(entry.unless):
+            self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.entries:
+            return doc
+        unless_hits: dict[str, set[int]] = {}
+        if len(self.unless_matcher):
+            for match_id, start, _ in self.unless_matcher(doc):
+                unless_hits.setdefault(self.vocab.strings[match_id], set()).add(start)
+        found: list[Span] = []
+        seen: set[tuple[str, int, int]] = set()
+        for match_id, token_ids in self.matcher(doc):
+            rule_id = self.vocab.strings[match_id]
+            entry = self.entries[rule_id]
+            nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
+            if self._blocked(entry, nodes, unless_hits):
+                continue
+            start, end = self._extent(entry, nodes)
+            if (rule_id, start, end) in seen:
+                continue
+            seen.add((rule_id, start, end))
+            span = Span(doc, start, end, label=entry.label, span_id=rule_id)
+            found.append(span)
+        doc.spans[self.spans_key] = [*doc.spans.get(self.spans_key, []), *found]
+        return doc
+
+    @staticmethod
+    def _blocked(entry: SyntaxEntry, nodes: dict[str, Token], hits: dict[str, set[int]]) -> bool:
+        for k, cond in enumerate(entry.unless):
+            ok = hits.get(f"{entry.id}__unless_{k}", set())
+            if any(t.i in ok for t in _related(nodes[cond["LEFT_ID"]], cond["REL_OP"])):
+                return True
+        return False
+
+    @staticmethod
+    def _extent(entry: SyntaxEntry, nodes: dict[str, Token]) -> tuple[int, int]:
+        names = entry.span or tuple(nodes)
+        starts, ends = [], []
+        for name in names:
+            node, _, mode = name.partition(":")
+            token = nodes[node]
+            if mode == "subtree":
+                starts.append(token.left_edge.i)
+                ends.append(token.right_edge.i + 1)
+            else:
+                starts.append(token.i)
+                ends.append(token.i + 1)
+        start, end = min(starts), max(ends)
+        sent = nodes[names[0].partition(":")[0]].sent
+        start, end = max(start, sent.start), min(end, sent.end)
+        # a flag does not end on punctuation
+        while end - start > 1 and nodes[names[0].partition(":")[0]].doc[end - 1].is_punct:
+            end -= 1
+        return start, end
+
+    def to_disk(self, path, *, exclude=()) -> None:
+        rows = [{"id": e.id, "label": e.label, "pattern": list(e.pattern), "unless": list(e.unless),
+                 "span": list(e.span), "explanation": e.explanation, "rewrite": e.rewrite,
+                 "continuum_link": e.continuum_link} for e in self.entries.values()]
+        util.to_disk(path, {"entries": lambda p: srsly.write_jsonl(p.with_suffix(".jsonl"), rows)}, exclude)
+
+    def from_disk(self, path, *, exclude=()) -> "SyntaxFlagger":
+        self.entries.clear()
+        self.matcher = DependencyMatcher(self.vocab, validate=True)
+        self.unless_matcher = Matcher(self.vocab, validate=True)
+
+        def load(p):
+            for r in srsly.read_jsonl(p.with_suffix(".jsonl")):
+                self.add(SyntaxEntry(id=r["id"], label=r["label"], pattern=tuple(r["pattern"]),
+                                     unless=tuple(r["unless"]), span=tuple(r["span"]),
+                                     explanation=r["explanation"], rewrite=r["rewrite"],
+                                     continuum_link=r["continuum_link"], examples=Examples()))
+
+        util.from_disk(path, {"entries": load}, exclude)
+        return self
+
+
+@Language.factory("record_audit_syntax", assigns=["doc.spans"],
+                  default_config={"spans_key": FLAGS_KEY})
+def make_syntax_flagger(nlp: Language, name: str, spans_key: str) -> SyntaxFlagger:
+    return SyntaxFlagger(nlp, name, spans_key=spans_key)
