@@ -47,10 +47,13 @@ class ReadStats:
 
     skipped: list[str] = field(default_factory=list)
     encoding: str | None = None
+    _warned: set[str] = field(default_factory=set, repr=False)
 
     def skip(self, message: str) -> None:
         self.skipped.append(message)
-        log.warning(message)
+        if message not in self._warned:  # a source read twice warns once
+            self._warned.add(message)
+            log.warning(message)
 
 
 def parse_columns(spec: str | None) -> dict[str, str]:

@@ -1,0 +1,62 @@
+"""Flag records: notes in, one ``RecordResult`` per record out, with the DV gate.
+
+The pipeline decides ``dv_present`` per record (all its notes) before any flag is
+emitted (TAXONOMY, DV scope). Rows of one record need not be adjacent, so a first
+cheap pass over the input counts each record's notes; the second pass emits a record
+as soon as its last note is processed. Memory holds only unfinished records' results.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from .flags import NoteResult, RecordResult, Sentence, majority
+from .io import NoteSource, Parties
+
+
+def count_notes(source: Iterable) -> Counter:
+    """Count notes per record_id (the first pass)."""
+    return Counter(note.record_id for note in source)
+
+
+def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: bool) -> RecordResult:
+    """Apply the DV gate to one record's note results."""
+    dv_present = any(r.dv_evidence for r in results)
+    notes = tuple(results)
+    gated = False
+    if not dv_present and not assume_dv:
+        gated = any(s.flags for r in results for s in r.sentences)
+        notes = tuple(replace(r, sentences=tuple(replace(s, flags=()) for s in r.sentences))
+                      for r in results)
+    return RecordResult(
+        record_id=record_id, notes=notes, dv_present=dv_present or assume_dv,
+        team=majority([r.note.team for r in results]),
+        worker=majority([r.note.author for r in results]), gated=gated)
+
+
+def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, assume_dv: bool = False,
+                 batch_size: int = 64, counts: Counter | None = None,
+                 skip_records: set[str] | None = None, progress=None) -> Iterator[RecordResult]:
+    """Yield a ``RecordResult`` per record, in the order records complete in the input."""
+    from .pipeline.annotate import annotate_notes
+
+    counts = counts if counts is not None else count_notes(source)
+    skip = skip_records or set()
+    pending: dict[str, list[NoteResult]] = {}
+
+    notes = (n for n in source if n.record_id not in skip)
+    for result in annotate_notes(nlp, notes, parties=parties, batch_size=batch_size):
+        if progress is not None:
+            progress.update(1)
+        rid = result.note.record_id
+        bucket = pending.setdefault(rid, [])
+        bucket.append(result)
+        if len(bucket) == counts[rid]:
+            del pending[rid]
+            yield assemble_record(rid, bucket, assume_dv=assume_dv)
+    for rid, bucket in pending.items():  # only if the input changed between the passes
+        yield assemble_record(rid, bucket, assume_dv=assume_dv)
+
+
+__all__ = ["flag_records", "count_notes", "assemble_record", "Sentence"]

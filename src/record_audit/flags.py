@@ -1,0 +1,98 @@
+"""Frozen results the pipeline hands to every later layer (no spaCy objects)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import taxonomy
+from .io import Note
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A labelled span; ``start``/``end`` are ``str`` offsets into the note's text."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    source: str
+    rule_id: str | None
+    score: float = 1.0
+    context: str | None = None
+    counted: bool = True
+    explanation: str | None = None
+    rewrite: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "start": self.start, "end": self.end, "text": self.text,
+                "source": self.source, "rule_id": self.rule_id, "score": round(self.score, 4),
+                "context": self.context, "counted": self.counted, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class RoleMention:
+    start: int
+    end: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    flags: tuple[Flag, ...] = ()
+    roles: tuple[RoleMention, ...] = ()
+
+    @property
+    def labels(self) -> list[str]:
+        """The sorted labels of the sentence's counted flags (CONTRACT section 3)."""
+        return sorted({f.label for f in self.flags if f.counted})
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    note: Note
+    sentences: tuple[Sentence, ...]
+    # DV terms whose context leaves them standing (not negated, not hypothetical)
+    dv_terms: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def dv_evidence(self) -> bool:
+        if self.dv_terms:
+            return True
+        return any(f.counted and f.label in taxonomy.DV_ONLY_LABELS
+                   for s in self.sentences for f in s.flags)
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    record_id: str
+    notes: tuple[NoteResult, ...]
+    dv_present: bool
+    team: str | None = None
+    worker: str | None = None
+    gated: bool = field(default=False)  # True when flags were withheld because the record has no DV
+
+    def sentence_rows(self, *, all_sentences: bool = False):
+        """Yield CONTRACT section 3 objects, one per flagged sentence (or every sentence)."""
+        for result in self.notes:
+            for sent in result.sentences:
+                if not sent.flags and not all_sentences:
+                    continue
+                yield {"record_id": self.record_id, "note_id": result.note.note_id,
+                       "sentence_index": sent.index, "start": sent.start, "end": sent.end,
+                       "sentence": sent.text, "labels": sent.labels,
+                       "flags": [f.to_dict() for f in sent.flags]}
+
+
+def majority(values: list[str | None]) -> str | None:
+    """The most frequent value; ties go to the value seen first (the earliest note)."""
+    present = [v for v in values if v]
+    if not present:
+        return None
+    counts = Counter(present)
+    best = max(counts.values())
+    return next(v for v in present if counts[v] == best)

@@ -1,0 +1,1 @@
+"""Scoring against gold annotations (and, later, the trained classifier)."""
