@@ -1,0 +1,131 @@
+"""Throughput and peak memory: the bare English model against the full audit pipeline.
+
+Prints words per second of the bare model's ``nlp.pipe`` (its full default pipeline,
+``ner`` included) and of the audit pipeline (``flag_records`` end to end, flags
+collected), their ratio, and each run's peak RSS, on the same generated case-note text.
+Each measurement runs in its own process so peak RSS is its own.
+
+    python bench/throughput.py [--words 40000] [--sizes 20000,80000]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import platform
+import random
+import resource
+import time
+
+SENTENCES = [
+    "HV completed at {time} with MO and the children present.",
+    "{child} ({age}) was observed playing in the living room and appeared well.",
+    "MO reported that FA pushed her into the door frame on {date}.",
+    "Mother was pushed during a domestic dispute.",
+    "FA has not been contacted at this time.",
+    "CW advised MO that she must obtain a protective order or the children will be removed.",
+    "Transport to school was arranged and a bus pass provided.",
+    "Ms. {surname} stated that Mr. {other} checks her phone every night and controls the money.",
+    "The couple argue frequently and police have attended twice.",
+    "Worker met with Mr. {other} to discuss his violence and its effect on the children.",
+    "MO has kept the children in school throughout and took them to her sister's after the assault.",
+    "{child} has been wetting the bed since FA moved back in.",
+    "There are no concerns that Ms. {surname} failed to protect the children.",
+    "FA has anger issues and was referred to anger management.",
+    "Next visit scheduled for {date}; GP appointment confirmed.",
+    "mo states she is fine, kids fed, home adequate, no food concerns",
+]
+NAMES = ["Jayden", "Mia", "Leo", "Ava", "Noah", "Ruby", "Kai", "Isla"]
+SURNAMES = ["Okafor", "Brennan", "Diaz", "Whitlock", "Nguyen", "Kowalski", "Reyes", "Patel"]
+
+
+def make_notes(n_words: int, seed: int = 0) -> list[tuple[str, str]]:
+    """Generate (record_id, text) notes totalling about ``n_words`` words."""
+    rng = random.Random(seed)
+    notes, words, i = [], 0, 0
+    while words < n_words:
+        parts = []
+        for _ in range(rng.randint(4, 10)):
+            parts.append(rng.choice(SENTENCES).format(
+                time=f"{rng.randint(8, 18)}{rng.choice(['00', '30'])}", child=rng.choice(NAMES),
+                age=rng.randint(1, 15), date=f"{rng.randint(1, 12)}/{rng.randint(1, 28)}",
+                surname=rng.choice(SURNAMES), other=rng.choice(SURNAMES)))
+        text = " ".join(parts)
+        notes.append((f"R{i // 4}", text))
+        words += len(text.split())
+        i += 1
+    return notes
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _bare(n_words: int, queue) -> None:
+    from record_audit.pipeline import load_english
+    nlp = load_english()  # the full default pipeline, ner included
+    notes = make_notes(n_words)
+    texts = [t for _, t in notes]
+    list(nlp.pipe(texts[:20]))  # warm up
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    elapsed = time.perf_counter() - start
+    queue.put(("bare model (nlp.pipe)", sum(len(t.split()) for t in texts), elapsed, _peak_mb()))
+
+
+def _audit(n_words: int, queue) -> None:
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    from record_audit.flagging import flag_records
+    from record_audit.io import open_notes
+    from record_audit.pipeline import load_pipeline
+    nlp = load_pipeline()
+    notes = make_notes(n_words)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "notes.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["record_id", "text"])
+            writer.writerows(notes)
+        list(nlp.pipe([t for _, t in notes[:20]]))  # warm up
+        start = time.perf_counter()
+        flags = 0
+        for record in flag_records(open_notes(path), nlp, assume_dv=True):
+            flags += sum(len(s.flags) for n in record.notes for s in n.sentences)
+        elapsed = time.perf_counter() - start
+    queue.put((f"audit pipeline ({flags} flags)", sum(len(t.split()) for _, t in notes), elapsed, _peak_mb()))
+
+
+def measure(target, n_words: int):
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(n_words, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--words", type=int, default=40_000)
+    parser.add_argument("--sizes", default="20000,80000", help="input sizes for the memory check")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.platform()}")
+    rows = [measure(_bare, args.words), measure(_audit, args.words)]
+    print(f"\n{'run':<34}{'words':>9}{'seconds':>9}{'words/s':>9}{'peak RSS MB':>13}")
+    for name, words, secs, peak in rows:
+        print(f"{name:<34}{words:>9}{secs:>9.1f}{words / secs:>9.0f}{peak:>13.0f}")
+    bare, audit = rows[0][1] / rows[0][2], rows[1][1] / rows[1][2]
+    print(f"\naudit / bare words per second: {audit / bare:.2f}")
+    print("\nmemory as input grows (audit pipeline):")
+    for size in (int(s) for s in args.sizes.split(",")):
+        name, words, secs, peak = measure(_audit, size)
+        print(f"  {words:>8} words: peak RSS {peak:.0f} MB, {words / secs:.0f} words/s")
+
+
+if __name__ == "__main__":
+    main()
