@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from record_audit.pipeline import DV_KEY
+from record_audit.pipeline import DV_KEY, FACTORS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY
 from record_audit.pipeline.context import ContextTagger
 from record_audit.pipeline.rules import load_rules
 
@@ -68,15 +68,39 @@ def test_every_context_category_has_a_rule_with_examples():
     assert {"negated", "reported", "hypothetical", "historical"} <= categories
 
 
-@pytest.mark.parametrize("entry", RULES.dv_terms, ids=lambda e: e.id)
-def test_dv_term_entry_matches_its_examples(nlp_rules, entry):
-    def counted_ids(text):
+TERM_LISTS = [(DV_KEY, e) for e in RULES.dv_terms] + [(FACTORS_KEY, e) for e in RULES.factors] \
+    + [(REMOVAL_KEY, e) for e in RULES.removal_terms]
+
+
+@pytest.mark.parametrize("key,entry", TERM_LISTS, ids=lambda x: getattr(x, "id", x))
+def test_term_list_entry_matches_its_examples(nlp_rules, key, entry):
+    # removal terms are read whatever their context: a threat is conditional by nature
+    discounted = () if key == REMOVAL_KEY else ("negated", "hypothetical")
+
+    def standing_ids(text):
         doc = nlp_rules(text)
-        return {s.id_ for s in doc.spans.get(DV_KEY, []) if s._.context not in ("negated", "hypothetical")}
+        return {s.id_ for s in doc.spans.get(key, []) if s._.context not in discounted}
     for text in entry.examples.match:
-        assert entry.id in counted_ids(text), text
+        assert entry.id in standing_ids(text), text
     for text in entry.examples.no_match:
-        assert entry.id not in counted_ids(text), text
+        assert entry.id not in standing_ids(text), text
+
+
+@pytest.mark.parametrize("entry", RULES.obligations, ids=lambda e: e.id)
+def test_obligation_pattern_finds_its_examples(nlp_rules, entry):
+    finder = nlp_rules.get_pipe("record_audit_obligations")
+    for text in entry.examples.match:
+        doc = nlp_rules(text)
+        assert any(e.id == entry.id for e, _ in finder.rules.matches(doc)), text
+    for text in entry.examples.no_match:
+        doc = nlp_rules(text)
+        assert not any(e.id == entry.id for e, _ in finder.rules.matches(doc)), text
+
+
+def test_shared_subject_counts_for_both_roles(nlp_rules):
+    doc = nlp_rules("The parents will ensure the children attend school. Mother and father will attend classes.")
+    roles = sorted((s.sent.start, s.label_) for s in doc.spans[OBLIGATIONS_KEY])
+    assert [r for _, r in roles] == ["perpetrator", "survivor", "perpetrator", "survivor"]
 
 
 @pytest.mark.parametrize("group", [g for g in RULES.roles if g.examples], ids=lambda g: g.id)

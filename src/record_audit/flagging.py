@@ -22,7 +22,7 @@ def count_notes(source: Iterable) -> Counter:
 
 def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: bool) -> RecordResult:
     """Apply the DV gate to one record's note results."""
-    dv_present = any(r.dv_evidence for r in results)
+    dv_present = any(r.dv_evidence() for r in results)
     notes = tuple(results)
     gated = False
     if not dv_present and not assume_dv:

@@ -38,6 +38,24 @@ class RoleMention:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """A word-list hit or an obligation clause, with its ConText tag.
+
+    ``kind`` is the term list's id (``dv_named``, ``factor_substance_use``, ...) or, for an
+    obligation clause, the role it binds (``survivor`` or ``perpetrator``).
+    """
+
+    kind: str
+    start: int
+    end: int
+    context: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        return taxonomy.is_counted(self.context)
+
+
+@dataclass(frozen=True)
 class Sentence:
     index: int
     start: int
@@ -45,6 +63,11 @@ class Sentence:
     text: str
     flags: tuple[Flag, ...] = ()
     roles: tuple[RoleMention, ...] = ()
+    subject_roles: tuple[str, ...] = ()  # roles of the sentence's grammatical subjects
+    obligations: tuple[Cue, ...] = ()
+    dv_terms: tuple[Cue, ...] = ()
+    factors: tuple[Cue, ...] = ()
+    removal_terms: tuple[Cue, ...] = ()
 
     @property
     def labels(self) -> list[str]:
@@ -52,19 +75,24 @@ class Sentence:
         return sorted({f.label for f in self.flags if f.counted})
 
 
+# a DV term says DV is present unless negated or hypothetical; reported DV is still DV
+DV_TERM_DISCOUNTED = frozenset({"negated", "hypothetical"})
+
+
 @dataclass(frozen=True)
 class NoteResult:
     note: Note
     sentences: tuple[Sentence, ...]
-    # DV terms whose context leaves them standing (not negated, not hypothetical)
-    dv_terms: tuple[tuple[int, int], ...] = ()
 
-    @property
-    def dv_evidence(self) -> bool:
-        if self.dv_terms:
-            return True
-        return any(f.counted and f.label in taxonomy.DV_ONLY_LABELS
-                   for s in self.sentences for f in s.flags)
+    def dv_evidence(self) -> list[tuple[Sentence, str, int, int]]:
+        """The (sentence, label or term id, start, end) that show this note describes DV."""
+        found = []
+        for sent in self.sentences:
+            found.extend((sent, t.kind, t.start, t.end) for t in sent.dv_terms
+                         if t.context not in DV_TERM_DISCOUNTED)
+            found.extend((sent, f.label, f.start, f.end) for f in sent.flags
+                         if f.counted and f.label in taxonomy.DV_ONLY_LABELS)
+        return found
 
 
 @dataclass(frozen=True)

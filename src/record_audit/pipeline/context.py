@@ -21,7 +21,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .. import taxonomy
-from .extensions import DV_KEY, FLAGS_KEY, register_extensions
+from .extensions import CONTEXT_KEYS, register_extensions
 from .rules import ContextEntry, Examples
 
 # when several cues reach a flag, a cue that makes it uncounted outranks `historical`
@@ -39,7 +39,7 @@ class ContextTagger:
     def __init__(self, nlp: Language, name: str, *, spans_keys: list[str] | None = None) -> None:
         register_extensions()
         self.name, self.vocab = name, nlp.vocab
-        self.spans_keys = list(spans_keys or [FLAGS_KEY, DV_KEY])
+        self.spans_keys = list(spans_keys or CONTEXT_KEYS)
         self.entries: dict[str, ContextEntry] = {}
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher = Matcher(nlp.vocab, validate=True)
@@ -149,6 +149,6 @@ class ContextTagger:
 
 
 @Language.factory("record_audit_context", assigns=["doc.spans"],
-                  default_config={"spans_keys": [FLAGS_KEY, DV_KEY]})
+                  default_config={"spans_keys": CONTEXT_KEYS})
 def make_context_tagger(nlp: Language, name: str, spans_keys: list[str]) -> ContextTagger:
     return ContextTagger(nlp, name, spans_keys=spans_keys)

@@ -6,6 +6,11 @@ from spacy.tokens import Doc, Span, Token
 FLAGS_KEY = "audit_flags"
 ROLES_KEY = "audit_roles"
 DV_KEY = "audit_dv_terms"
+FACTORS_KEY = "audit_factors"
+REMOVAL_KEY = "audit_removal_terms"
+OBLIGATIONS_KEY = "audit_obligations"
+# spans ConText marks: flags, and the record-level evidence read by the indicators
+CONTEXT_KEYS = [FLAGS_KEY, DV_KEY, FACTORS_KEY, REMOVAL_KEY, OBLIGATIONS_KEY]
 
 _FLAG_ATTRS = {
     "rule_id": None, "source": None, "score": 1.0, "context": None, "counted": True,

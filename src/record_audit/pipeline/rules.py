@@ -24,7 +24,8 @@ SYNTAX_KEYS = {"id", "label", "pattern", "unless", "span", "explanation", "rewri
 CONTEXT_KEYS = {"id", "category", "direction", "patterns", "max_scope", "exclude_subject_roles",
                 "examples", "comment"}
 ROLE_KEYS = {"id", "role", "gender", "terms", "patterns", "examples", "comment"}
-DV_KEYS = {"id", "patterns", "examples", "comment"}
+TERM_KEYS = {"id", "patterns", "examples", "comment"}
+OBLIGATION_KEYS = {"id", "pattern", "unless", "terms", "examples", "comment"}
 
 CONTEXT_CATEGORIES = (*taxonomy.CONTEXTS, "terminate", "pseudo")
 DIRECTIONS = ("forward", "backward", "bidirectional", "none")
@@ -87,10 +88,21 @@ class RoleGroup:
 
 
 @dataclass(frozen=True)
-class DVTermEntry:
+class TermEntry:
+    """A word list (DV terms, intersecting factors, removal terms)."""
+
     id: str
     patterns: tuple[Any, ...]
     examples: Examples
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class ObligationEntry:
+    id: str
+    pattern: tuple[dict, ...]
+    examples: Examples
+    unless: tuple[dict, ...] = ()
     path: str = ""
 
 
@@ -102,8 +114,12 @@ class RuleSet:
     syntax: list[SyntaxEntry]
     context: list[ContextEntry]
     roles: list[RoleGroup]
-    dv_terms: list[DVTermEntry]
+    dv_terms: list[TermEntry]
     root: Path
+    factors: list[TermEntry] = field(default_factory=list)
+    removal_terms: list[TermEntry] = field(default_factory=list)
+    obligations: list[ObligationEntry] = field(default_factory=list)
+    shared_subjects: tuple[str, ...] = ()
 
     def catalog(self) -> dict[str, LexiconEntry | SyntaxEntry]:
         return {e.id: e for e in [*self.lexicon, *self.syntax]}
@@ -257,39 +273,46 @@ def load_lexicon(root: Path, ids: _Ids) -> list[LexiconEntry]:
     return entries
 
 
+def _dependency_pattern(path: Path, rule_id: str, raw: dict) -> tuple[tuple[dict, ...], tuple[dict, ...]]:
+    """Validate a DependencyMatcher pattern and its ``unless`` conditions."""
+    pattern = raw["pattern"]
+    if not isinstance(pattern, list) or not pattern or "RIGHT_ID" not in pattern[0]:
+        raise InputError(Errors.E014.format(path=path, rule_id=rule_id,
+                                            reason="pattern must be a DependencyMatcher list"))
+    nodes = []
+    for node in pattern:
+        node = dict(node)
+        node["RIGHT_ATTRS"] = expand_token_pattern([node.get("RIGHT_ATTRS", {})], multi_token=False)[0]
+        nodes.append(node)
+    names = {n["RIGHT_ID"] for n in nodes}
+    unless = []
+    for cond in raw.get("unless") or ():
+        cond = dict(cond)
+        if cond.get("LEFT_ID") not in names or cond.get("REL_OP") not in (">", "<", ">>", "$-", "$+", ";", "."):
+            raise InputError(Errors.E014.format(
+                path=path, rule_id=rule_id,
+                reason="each unless condition needs LEFT_ID of a pattern node and a REL_OP"))
+        cond["RIGHT_ATTRS"] = expand_token_pattern([cond.get("RIGHT_ATTRS", {})], multi_token=False)[0]
+        unless.append(cond)
+    return tuple(nodes), tuple(unless)
+
+
 def load_syntax(path: Path, ids: _Ids) -> list[SyntaxEntry]:
     entries = []
     for raw in _read_yaml(path):
         rule_id = _check_keys(path, raw, SYNTAX_KEYS,
                               {"id", "label", "pattern", "explanation", "rewrite", "examples"})
         ids.add(path, rule_id)
-        pattern = raw["pattern"]
-        if not isinstance(pattern, list) or not pattern or "RIGHT_ID" not in pattern[0]:
-            raise InputError(Errors.E014.format(path=path, rule_id=rule_id,
-                                                reason="pattern must be a DependencyMatcher list"))
-        nodes = []
-        for node in pattern:
-            node = dict(node)
-            node["RIGHT_ATTRS"] = expand_token_pattern([node.get("RIGHT_ATTRS", {})], multi_token=False)[0]
-            nodes.append(node)
+        nodes, unless = _dependency_pattern(path, rule_id, raw)
         names = {n["RIGHT_ID"] for n in nodes}
-        unless = []
-        for cond in raw.get("unless") or ():
-            cond = dict(cond)
-            if cond.get("LEFT_ID") not in names or cond.get("REL_OP") not in (">", "<", ">>", "$-", "$+", ";", "."):
-                raise InputError(Errors.E014.format(
-                    path=path, rule_id=rule_id,
-                    reason="each unless condition needs LEFT_ID of a pattern node and a REL_OP"))
-            cond["RIGHT_ATTRS"] = expand_token_pattern([cond.get("RIGHT_ATTRS", {})], multi_token=False)[0]
-            unless.append(cond)
         span = tuple(raw.get("span") or ())
         for name in span:
             if name.split(":")[0] not in names:
                 raise InputError(Errors.E014.format(path=path, rule_id=rule_id,
                                                     reason=f"span names unknown node '{name}'"))
         entries.append(SyntaxEntry(
-            id=rule_id, label=_label(path, rule_id, raw["label"]), pattern=tuple(nodes),
-            unless=tuple(unless), span=span,
+            id=rule_id, label=_label(path, rule_id, raw["label"]), pattern=nodes,
+            unless=unless, span=span,
             explanation=str(raw["explanation"]).strip(), rewrite=str(raw["rewrite"]).strip(),
             continuum_link=str(raw.get("continuum_link", "")).strip(),
             examples=_examples(path, rule_id, raw["examples"]), path=path.name))
@@ -332,15 +355,41 @@ def load_roles(path: Path, ids: _Ids) -> list[RoleGroup]:
     return groups
 
 
-def load_dv_terms(path: Path, ids: _Ids) -> list[DVTermEntry]:
+def load_terms(path: Path, ids: _Ids) -> list[TermEntry]:
+    """Read a word-list file (DV terms, intersecting factors, removal terms)."""
+    if not path.exists():
+        return []
     entries = []
     for raw in _read_yaml(path):
-        rule_id = _check_keys(path, raw, DV_KEYS, {"id", "patterns"})
+        rule_id = _check_keys(path, raw, TERM_KEYS, {"id", "patterns"})
         ids.add(path, rule_id)
-        entries.append(DVTermEntry(id=rule_id, patterns=_patterns(path, rule_id, raw["patterns"]),
-                                   examples=_examples(path, rule_id, raw.get("examples")),
-                                   path=path.name))
+        entries.append(TermEntry(id=rule_id, patterns=_patterns(path, rule_id, raw["patterns"]),
+                                 examples=_examples(path, rule_id, raw.get("examples")),
+                                 path=path.name))
     return entries
+
+
+def load_obligations(path: Path, ids: _Ids) -> tuple[list[ObligationEntry], tuple[str, ...]]:
+    """Read obligation patterns and the shared-subject words ("the parents")."""
+    if not path.exists():
+        return [], ()
+    entries, shared = [], ()
+    for raw in _read_yaml(path):
+        rule_id = _check_keys(path, raw, OBLIGATION_KEYS, {"id"})
+        ids.add(path, rule_id)
+        if "terms" in raw:
+            shared = tuple(str(t).lower() for t in raw["terms"])
+            continue
+        if "pattern" not in raw:
+            raise InputError(Errors.E013.format(path=path, rule_id=rule_id, keys=["pattern"]))
+        nodes, unless = _dependency_pattern(path, rule_id, raw)
+        if "subject" not in {n["RIGHT_ID"] for n in nodes}:
+            raise InputError(Errors.E014.format(path=path, rule_id=rule_id,
+                                                reason="an obligation pattern needs a node named 'subject'"))
+        entries.append(ObligationEntry(id=rule_id, pattern=nodes, unless=unless,
+                                       examples=_examples(path, rule_id, raw.get("examples")),
+                                       path=path.name))
+    return entries, shared
 
 
 def load_rules(directory: str | Path | None = None) -> RuleSet:
@@ -350,11 +399,15 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
         raise InputError(Errors.E003.format(path=root))
     ids = _Ids()
     sub = root / "rules"
+    obligations, shared = load_obligations(sub / "obligations.yaml", ids)
     return RuleSet(
         lexicon=load_lexicon(root, ids),
         syntax=load_syntax(sub / "syntax.yaml", ids) if (sub / "syntax.yaml").exists() else [],
         context=load_context(sub / "context.yaml", ids) if (sub / "context.yaml").exists() else [],
         roles=load_roles(sub / "roles.yaml", ids) if (sub / "roles.yaml").exists() else [],
-        dv_terms=load_dv_terms(sub / "dv_terms.yaml", ids) if (sub / "dv_terms.yaml").exists() else [],
+        dv_terms=load_terms(sub / "dv_terms.yaml", ids),
+        factors=load_terms(sub / "intersecting_factors.yaml", ids),
+        removal_terms=load_terms(sub / "removal_terms.yaml", ids),
+        obligations=obligations, shared_subjects=shared,
         root=root,
     )

@@ -38,53 +38,73 @@ def _related(token: Token, op: str) -> Iterable[Token]:
     raise ValueError(op)
 
 
+class DependencyRules:
+    """DependencyMatcher rules with ``unless`` conditions; yields (entry, {node: token}) matches."""
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+        self.entries: dict = {}
+        self.matcher = DependencyMatcher(vocab, validate=True)
+        self.unless_matcher = Matcher(vocab, validate=True)
+
+    def add(self, entry) -> None:
+        self.entries[entry.id] = entry
+        self.matcher.add(entry.id, [list(entry.pattern)])
+        for k, cond in enumerate(entry.unless):
+            self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
+
+    def clear(self) -> None:
+        self.__init__(self.vocab)
+
+    def matches(self, doc: Doc) -> Iterable[tuple[object, dict[str, Token]]]:
+        if not self.entries:
+            return
+        hits: dict[str, set[int]] = {}
+        if len(self.unless_matcher):
+            for match_id, start, _ in self.unless_matcher(doc):
+                hits.setdefault(self.vocab.strings[match_id], set()).add(start)
+        for match_id, token_ids in self.matcher(doc):
+            entry = self.entries[self.vocab.strings[match_id]]
+            nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
+            if not self._blocked(entry, nodes, hits):
+                yield entry, nodes
+
+    @staticmethod
+    def _blocked(entry, nodes: dict[str, Token], hits: dict[str, set[int]]) -> bool:
+        for k, cond in enumerate(entry.unless):
+            ok = hits.get(f"{entry.id}__unless_{k}", set())
+            if any(t.i in ok for t in _related(nodes[cond["LEFT_ID"]], cond["REL_OP"])):
+                return True
+        return False
+
+
 class SyntaxFlagger:
     """Add a flag for every match of a dependency rule that no ``unless`` condition blocks."""
 
     def __init__(self, nlp: Language, name: str, *, spans_key: str = FLAGS_KEY) -> None:
         register_extensions()
         self.name, self.spans_key, self.vocab = name, spans_key, nlp.vocab
-        self.entries: dict[str, SyntaxEntry] = {}
-        self.matcher = DependencyMatcher(nlp.vocab, validate=True)
-        self.unless_matcher = Matcher(nlp.vocab, validate=True)
+        self.rules = DependencyRules(nlp.vocab)
+
+    @property
+    def entries(self) -> dict[str, SyntaxEntry]:
+        return self.rules.entries
 
     def add(self, entry: SyntaxEntry) -> None:
-        self.entries[entry.id] = entry
-        self.matcher.add(entry.id, [list(entry.pattern)])
-        for k, cond in enumerate(entry.unless):
-            self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
+        self.rules.add(entry)
 
     def __call__(self, doc: Doc) -> Doc:
-        if not self.entries:
-            return doc
-        unless_hits: dict[str, set[int]] = {}
-        if len(self.unless_matcher):
-            for match_id, start, _ in self.unless_matcher(doc):
-                unless_hits.setdefault(self.vocab.strings[match_id], set()).add(start)
         found: list[Span] = []
         seen: set[tuple[str, int, int]] = set()
-        for match_id, token_ids in self.matcher(doc):
-            rule_id = self.vocab.strings[match_id]
-            entry = self.entries[rule_id]
-            nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
-            if self._blocked(entry, nodes, unless_hits):
-                continue
+        for entry, nodes in self.rules.matches(doc):
             start, end = self._extent(entry, nodes)
-            if (rule_id, start, end) in seen:
+            if (entry.id, start, end) in seen:
                 continue
-            seen.add((rule_id, start, end))
-            span = Span(doc, start, end, label=entry.label, span_id=rule_id)
-            found.append(span)
-        doc.spans[self.spans_key] = [*doc.spans.get(self.spans_key, []), *found]
+            seen.add((entry.id, start, end))
+            found.append(Span(doc, start, end, label=entry.label, span_id=entry.id))
+        if found:
+            doc.spans[self.spans_key] = [*doc.spans.get(self.spans_key, []), *found]
         return doc
-
-    @staticmethod
-    def _blocked(entry: SyntaxEntry, nodes: dict[str, Token], hits: dict[str, set[int]]) -> bool:
-        for k, cond in enumerate(entry.unless):
-            ok = hits.get(f"{entry.id}__unless_{k}", set())
-            if any(t.i in ok for t in _related(nodes[cond["LEFT_ID"]], cond["REL_OP"])):
-                return True
-        return False
 
     @staticmethod
     def _extent(entry: SyntaxEntry, nodes: dict[str, Token]) -> tuple[int, int]:
@@ -114,9 +134,7 @@ class SyntaxFlagger:
         util.to_disk(path, {"entries": lambda p: srsly.write_jsonl(p.with_suffix(".jsonl"), rows)}, exclude)
 
     def from_disk(self, path, *, exclude=()) -> "SyntaxFlagger":
-        self.entries.clear()
-        self.matcher = DependencyMatcher(self.vocab, validate=True)
-        self.unless_matcher = Matcher(self.vocab, validate=True)
+        self.rules.clear()
 
         def load(p):
             for r in srsly.read_jsonl(p.with_suffix(".jsonl")):
