@@ -149,6 +149,9 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
 def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, assume_dv, batch_size):
     """Score the pipeline against an annotated-records file (CONTRACT section 6).
 
+    Sentence labels (counted and detection), context accuracy, and record levels
+    against gold_level.
+
     Example: record-audit evaluate data/samples/annotated.jsonl --format json
     """
     from .errors import Errors
@@ -163,7 +166,11 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
     with _progress(sum(1 for _ in source), "evaluate") as bar:
         results = list(flag_records(source, nlp, parties=party_map, assume_dv=assume_dv,
                                     batch_size=batch_size, progress=bar))
-    report = run_evaluation(read_annotated(Path(annotated)), results)
+    from .continuum import Rubric
+    from .indicators import compute_indicators
+    rubric = Rubric.load(rules_dir)
+    report = run_evaluation(read_annotated(Path(annotated)), results,
+                            place=lambda r: rubric.place(r.record_id, compute_indicators(r)).level)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
     else:
