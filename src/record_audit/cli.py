@@ -177,5 +177,112 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
         click.echo(format_report(report))
 
 
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path())
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+              help="The audit store (SQLite), created if missing.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the HTML QA report here.")
+@click.option("--sample", type=click.IntRange(1), default=None, help="Audit a random sample of N records.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option("--stratify", type=click.Choice(["team"]), default=None, help="Draw the sample per team.")
+@common_input_options
+@_handle_errors
+def audit(input_path, db_path, report_path, sample, seed, stratify, columns, parties, encoding, rules_dir,
+          rules_only, assume_dv, batch_size):
+    """Audit records into an SQLite store: flags, indicators and continuum placements.
+
+    Running it again adds nothing twice; an interrupted run, started again, continues
+    where it stopped. Review decisions already stored are never touched.
+
+    Example: record-audit audit notes.csv --db audit.sqlite --sample 50 --seed 7 --stratify team --report report.html
+    """
+    from .audit import run_audit
+    from .continuum import Rubric
+    from .resources import rules_dir as resolve_rules
+    from .store import AuditStore
+
+    rubric = Rubric.load(rules_dir)
+    source, party_map, nlp = _prepare(input_path, columns, parties, encoding, rules_dir)
+    with AuditStore(db_path) as store:
+        outcome = run_audit(source, nlp, store, rubric=rubric, rules_root=resolve_rules(rules_dir),
+                            parties=party_map, assume_dv=assume_dv, batch_size=batch_size, sample=sample,
+                            seed=seed, stratify=stratify == "team", options={"rules_only": rules_only},
+                            progress_factory=lambda total: _progress(total, "audit"))
+        if report_path:
+            from .report.html import write_report
+            write_report(store, rubric, report_path)
+    click.echo(f"record-audit audit: {outcome.records_audited} record(s) audited, {outcome.records_skipped} "
+               f"already up to date, {outcome.flags} flag(s), {outcome.rows_skipped} row(s) skipped; "
+               f"store {db_path}" + (f"; report {report_path}" if report_path else ""), err=True)
+
+
+@main.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=False, dir_okay=False))
+@click.option("--scope", type=click.Choice(["record", "sample"]), default="record", show_default=True)
+@click.option("--by", type=click.Choice(["team", "worker"]), default=None, help="Aggregate by team or worker.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here (default stdout).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None)
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def summary(db_path, scope, by, fmt, output, rules_dir):
+    """Summarize an audit: per record, for the sample, or by team or worker.
+
+    CSV writes evidence to OUT_evidence.csv beside OUT; XLSX has one sheet per view
+    (records, indicators, by_team, by_worker, evidence) and needs -o.
+
+    Example: record-audit summary --db audit.sqlite --scope sample
+    """
+    from .continuum import Rubric
+    from .report import summary as S
+    from .store import AuditStore
+
+    _require_store(db_path)
+    rubric = Rubric.load(rules_dir)
+    with AuditStore(db_path) as store:
+        if fmt == "xlsx":
+            if not output:
+                raise InputError("--format xlsx needs -o FILE.xlsx (a workbook cannot go to stdout).")
+            S.write_xlsx(Path(output), S.tables(store, rubric))
+        else:
+            data = S.summarize(store, rubric, scope=scope, by=by)
+            text = S.render(data, fmt)
+            if output:
+                S.write_atomic(Path(output), text.encode("utf-8"))
+                if fmt == "csv" and scope == "record" and not by:
+                    evidence = S.to_csv(S.tables(store, rubric)["evidence"])
+                    out = Path(output)
+                    S.write_atomic(out.with_name(out.stem + "_evidence.csv"), evidence.encode("utf-8"))
+            else:
+                click.echo(text, nl=False)
+
+
+@main.command()
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None)
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def report(db_path, output, rules_dir):
+    """Write the self-contained HTML QA report of an audit store.
+
+    Example: record-audit report --db audit.sqlite -o report.html
+    """
+    from .continuum import Rubric
+    from .report.html import write_report
+    from .store import AuditStore
+
+    _require_store(db_path)
+    with AuditStore(db_path) as store:
+        write_report(store, Rubric.load(rules_dir), output)
+    click.echo(f"record-audit report: {output}", err=True)
+
+
+def _require_store(db_path: str) -> None:
+    if not Path(db_path).is_file():
+        raise InputError(f"{db_path}: no such audit store. Run `record-audit audit INPUT --db {db_path}` first.")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,140 @@
+"""Run an audit into the store: idempotent, resumable, optionally on a reproducible sample.
+
+Each record is stored with a fingerprint of its notes and of the pipeline (tool, model,
+rules, options). Running again skips records whose fingerprint is unchanged, so a rerun
+adds nothing twice and a killed run, started again, finishes where it stopped with the
+same result as an uninterrupted one. Review decisions are never touched.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .continuum import Rubric
+from .flagging import flag_records
+from .flags import majority
+from .indicators import compute_indicators
+from .io import NoteSource, Parties
+
+
+@dataclass
+class AuditOutcome:
+    run_id: int
+    records_audited: int
+    records_skipped: int
+    notes: int
+    flags: int
+    rows_skipped: int
+    sample: list[str] | None = None
+
+
+def fingerprint_path(path: Path) -> str:
+    """SHA-256 of a file, or of a folder's relative paths and contents, streamed."""
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with open(file, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def scan(source: NoteSource) -> tuple[dict[str, int], dict[str, str | None], dict[str, str]]:
+    """First pass: notes per record, each record's team, and a hash of its notes."""
+    counts: dict[str, int] = defaultdict(int)
+    teams: dict[str, list] = defaultdict(list)
+    hashes: dict[str, hashlib._Hash] = {}
+    for note in source:
+        counts[note.record_id] += 1
+        teams[note.record_id].append(note.team)
+        h = hashes.setdefault(note.record_id, hashlib.sha256())
+        for value in (note.note_id, note.text, note.date, note.note_type, note.author, note.team):
+            h.update((value or "").encode("utf-8") + b"\0")
+    return dict(counts), {r: majority(t) for r, t in teams.items()}, {r: h.hexdigest() for r, h in hashes.items()}
+
+
+def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bool) -> list[str]:
+    """Draw ``n`` records reproducibly; with ``stratify``, proportionally per team.
+
+    Allocation per team is proportional with largest remainders (ties by team name);
+    within a team, records are drawn from the sorted ids with ``random.Random(seed)``.
+    """
+    ids = sorted(teams)
+    if n >= len(ids):
+        return ids
+    rng = random.Random(seed)
+    if not stratify:
+        return sorted(rng.sample(ids, n))
+    groups: dict[str, list[str]] = defaultdict(list)
+    for rid in ids:
+        groups[teams[rid] or ""].append(rid)
+    quotas = {team: n * len(members) / len(ids) for team, members in groups.items()}
+    alloc = {team: math.floor(q) for team, q in quotas.items()}
+    rest = n - sum(alloc.values())
+    for team in sorted(quotas, key=lambda t: (-(quotas[t] - alloc[t]), t))[:rest]:
+        alloc[team] += 1
+    chosen: list[str] = []
+    for team in sorted(groups):
+        chosen.extend(rng.sample(groups[team], alloc[team]))
+    return sorted(chosen)
+
+
+def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str, str]:
+    """Return (pipeline description, lexicon version, combined fingerprint)."""
+    meta = nlp.meta
+    pipeline = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}; spacy {meta.get('spacy_version', '')}"
+    lexicon = fingerprint_path(rules_root)[:16]
+    combined = hashlib.sha256(f"{__version__}|{pipeline}|{lexicon}|{sorted(options.items())}".encode()).hexdigest()
+    return pipeline, lexicon, combined
+
+
+def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Path,
+              parties: Parties | None = None, assume_dv: bool = False, batch_size: int = 64,
+              sample: int | None = None, seed: int = 0, stratify: bool = False,
+              options: dict | None = None, progress_factory=None) -> AuditOutcome:
+    """Audit the records of ``source`` into ``store``."""
+    options = dict(options or {}, assume_dv=assume_dv)
+    counts, teams, hashes = scan(source)
+    selected = draw_sample(teams, sample, seed=seed, stratify=stratify) if sample else sorted(counts)
+    pipeline, lexicon, pipe_fp = pipeline_fingerprint(nlp, rules_root, options)
+    fingerprints = {rid: hashlib.sha256(f"{pipe_fp}|{hashes[rid]}".encode()).hexdigest() for rid in selected}
+    stored = store.fingerprints()
+    todo = {rid for rid in selected if stored.get(rid) != fingerprints[rid]}
+    skip = set(counts) - todo
+    run_id = store.start_run(
+        tool_version=__version__, pipeline=pipeline, lexicon_version=lexicon, model_version=None,
+        input_path=str(source.path), input_fingerprint=fingerprint_path(source.path),
+        options={**options, "sample": sample, "seed": seed if sample else None, "stratify": stratify})
+    audited = notes = flags = 0
+    status = "failed"
+    try:
+        total = sum(counts[r] for r in todo)
+        bar = progress_factory(total) if progress_factory else None
+        try:
+            for record in flag_records(source, nlp, parties=parties, assume_dv=assume_dv,
+                                       batch_size=batch_size, counts=counts, skip_records=skip, progress=bar):
+                indicators = compute_indicators(record)
+                placement = rubric.place(record.record_id, indicators)
+                flags += store.save_record(run_id, record, indicators, placement, fingerprints[record.record_id])
+                audited += 1
+                notes += len(record.notes)
+        finally:
+            if bar is not None:
+                bar.close()
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        store.finish_run(run_id, status=status, records_audited=audited,
+                         records_skipped=len(selected) - audited, notes=notes, flags=flags,
+                         rows_skipped=len(source.stats.skipped))
+    return AuditOutcome(run_id, audited, len(selected) - audited, notes, flags, len(source.stats.skipped),
+                        selected if sample else None)

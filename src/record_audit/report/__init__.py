@@ -1,0 +1,1 @@
+"""Summaries (JSON, CSV, XLSX) and the self-contained HTML QA report."""

@@ -1,0 +1,124 @@
+"""The self-contained QA report: one HTML file, offline (no CDN, no fonts, no scripts).
+
+Every piece of note text goes through Jinja2's autoescaping; the chart is inline SVG.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import __version__, taxonomy
+from ..continuum import Rubric
+from ..store import AuditStore
+from .summary import group_summaries, record_summary, sample_summary, write_atomic
+
+LEVEL_COLOURS = {
+    "Destructiveness": "#b2182b", "Incapacity": "#e66101", "Blindness": "#f1a340",
+    "Pre-Competence": "#92c5de", "Competence": "#1a9850", "Proficiency": "#006837",
+    taxonomy.NOT_APPLICABLE: "#9e9e9e",
+}
+INDICATOR_TEXT = {
+    "father_absent_record": "DV records where the father (the parent using violence) was never engaged as a parent",
+    "perpetrator_invisible_record": "DV records that never name the perpetrator as the agent of his behaviour",
+    "removal_threat": "DV records where removal of the children is made a condition on the survivor",
+    "onus_ratio_above_1": "DV records whose plan puts more tasks on the survivor than on the perpetrator",
+    "component_pattern_of_coercive_control": "document his pattern of coercive control",
+    "component_perpetrator_harm_to_children": "document his actions taken to harm the children",
+    "component_survivor_protective_efforts": "document the survivor's protective efforts",
+    "component_impact_on_children": "document the impact on the children",
+    "component_intersecting_factors": "tie substance use, mental health, culture or economics to his pattern",
+}
+
+
+@dataclass
+class Segment:
+    text: str
+    kind: str | None = None  # None, "concern", "strength", "uncounted"
+    label: str | None = None
+
+
+def segments(text: str, offset: int, flags: list[dict]) -> list[Segment]:
+    """Split a sentence into plain and highlighted pieces (overlaps merged, first label kept)."""
+    marks = sorted((f["start"] - offset, f["end"] - offset, f) for f in flags)
+    out, pos = [], 0
+    for start, end, flag in marks:
+        start, end = max(start, pos), min(end, len(text))
+        if end <= start:
+            continue
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        kind = ("uncounted" if not flag["counted"] else
+                "strength" if flag["label"] in taxonomy.STRENGTH_LABELS else "concern")
+        out.append(Segment(text[start:end], kind, flag["label"]))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
+
+
+def _bars(distribution: dict, total: int) -> list[dict]:
+    width = 420
+    peak = max([c["count"] for c in distribution.values()] + [1])
+    return [{"level": level, "count": cell["count"], "share": cell["share"],
+             "width": round(width * cell["count"] / peak, 1), "colour": LEVEL_COLOURS[level], "y": 8 + i * 34}
+            for i, (level, cell) in enumerate(distribution.items())]
+
+
+def build_context(store: AuditStore, rubric: Rubric) -> dict:
+    stored = store.records()
+    sample = sample_summary(stored, rubric)
+    teams = group_summaries(stored, rubric, "team")
+    order = {lv: i for i, lv in enumerate((*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE))}
+    records = []
+    for rec in sorted(stored, key=lambda r: (order[r.placement.level], r.record_id)):
+        summary = record_summary(rec)
+        flags = store.flags(rec.record_id)
+        notes = {n["note_id"]: n for n in store.notes(rec.record_id)}
+        sentences = {}
+        for note_id in notes:
+            for s in store.sentences(rec.record_id, note_id):
+                sentences[note_id, s["sentence_index"]] = s
+        by_sentence: dict = {}
+        for f in flags:
+            by_sentence.setdefault((f["note_id"], f["sentence_index"]), []).append(f)
+        evidence_keys = {(e.note_id, e.start, e.end) for e in rec.placement.evidence}
+
+        def view(key):
+            s = sentences[key]
+            text = notes[key[0]]["text"][s["start"]:s["end"]]
+            fl = by_sentence.get(key, [])
+            return {"note_id": key[0], "index": key[1], "segments": segments(text, s["start"], fl),
+                    "flags": fl, "date": notes[key[0]]["date"],
+                    "is_evidence": any((f["note_id"], f["start"], f["end"]) in evidence_keys for f in fl)}
+
+        flagged = [view(key) for key in sorted(by_sentence, key=lambda k: (notes[k[0]]["seq"], k[1]))]
+        records.append({**summary, "colour": LEVEL_COLOURS[rec.placement.level],
+                        "rationale": rec.placement.rationale, "notes": len(notes),
+                        "evidence": [v for v in flagged if v["is_evidence"]],
+                        "sentences": flagged})
+    runs = store.runs()
+    return {
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "db_name": store.path.name, "version": __version__, "run": runs[-1] if runs else None,
+        "sample": sample, "bars": _bars(sample["distribution"]["level"], sample["dv_records"]),
+        "chart_height": 8 + 34 * len(taxonomy.RECORD_LEVELS), "teams": teams, "records": records,
+        "levels": taxonomy.RECORD_LEVELS, "colours": LEVEL_COLOURS, "indicator_text": INDICATOR_TEXT,
+        "labels": taxonomy.LABELS, "strength_labels": taxonomy.STRENGTH_LABELS,
+    }
+
+
+def render_report(store: AuditStore, rubric: Rubric) -> str:
+    env = Environment(loader=PackageLoader("record_audit.report", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct"] = lambda v: f"{100 * v:.0f}%"
+    return env.get_template("report.html.j2").render(**build_context(store, rubric))
+
+
+def write_report(store: AuditStore, rubric: Rubric, path: str | Path) -> Path:
+    path = Path(path)
+    write_atomic(path, render_report(store, rubric).encode("utf-8"))
+    return path
