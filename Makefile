@@ -3,10 +3,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 OUT    := out
+SAMPLES := data/samples
 
-.PHONY: install demo test bench clean
+.PHONY: install browser demo test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,15 +18,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the report and widget tests drive Debian's Chromium (Playwright never downloads a browser here)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 demo: install
 	mkdir -p $(OUT)
-	$(BIN)/record-audit flag data/samples/notes.csv -o $(OUT)/flags.jsonl
+	rm -f $(OUT)/audit.sqlite $(OUT)/audit.sqlite-wal $(OUT)/audit.sqlite-shm
+	$(BIN)/record-audit audit $(SAMPLES)/notes.csv --db $(OUT)/audit.sqlite --report $(OUT)/report.html
+	@$(BIN)/python -m record_audit.demo $(OUT)/audit.sqlite
+	$(BIN)/record-audit flag $(SAMPLES)/notes.csv -o $(OUT)/flags.jsonl
+	$(BIN)/record-audit evaluate $(SAMPLES)/annotated.jsonl
 	@echo
-	$(BIN)/python -m record_audit.demo $(OUT)/flags.jsonl
-	@echo
-	$(BIN)/record-audit evaluate data/samples/annotated.jsonl
+	@echo "Audit store:  $(OUT)/audit.sqlite   (record-audit summary --db $(OUT)/audit.sqlite --scope sample)"
+	@echo "QA report:    $(OUT)/report.html    (open it in a browser; it works offline)"
+	@echo "Flags:        $(OUT)/flags.jsonl"
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 
 bench: install

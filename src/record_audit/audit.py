@@ -88,8 +88,9 @@ def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bo
 
 def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str, str]:
     """Return (pipeline description, lexicon version, combined fingerprint)."""
+    import spacy
     meta = nlp.meta
-    pipeline = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}; spacy {meta.get('spacy_version', '')}"
+    pipeline = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}, spaCy {spacy.__version__}"
     lexicon = fingerprint_path(rules_root)[:16]
     combined = hashlib.sha256(f"{__version__}|{pipeline}|{lexicon}|{sorted(options.items())}".encode()).hexdigest()
     return pipeline, lexicon, combined

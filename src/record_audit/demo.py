@@ -1,33 +1,31 @@
-"""Print a short, readable digest of a `record-audit flag` output file (used by `make demo`)."""
+"""Print a short summary table of an audit store (used by `make demo`)."""
 from __future__ import annotations
 
-import json
 import sys
-from collections import Counter
 
 from . import taxonomy
+from .continuum import Rubric
+from .report.summary import sample_summary
+from .store import AuditStore
 
 
-def digest(path: str) -> str:
-    labels, sources, contexts = Counter(), Counter(), Counter()
-    records, lines = set(), 0
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            lines += 1
-            records.add(row["record_id"])
-            for flag in row["flags"]:
-                labels[flag["label"], flag["counted"]] += 1
-                sources[flag["source"]] += 1
-                contexts[flag["context"] or "none"] += 1
-    out = [f"{lines} flagged sentences in {len(records)} records ({path})", "",
-           f"{'label':<26}{'counted':>9}{'uncounted':>11}"]
-    for label in taxonomy.LABELS:
-        out.append(f"{label:<26}{labels[label, True]:>9}{labels[label, False]:>11}")
-    out.append("")
-    out.append("sources: " + ", ".join(f"{k} {v}" for k, v in sources.most_common()))
-    out.append("context: " + ", ".join(f"{k} {v}" for k, v in contexts.most_common()))
-    return "\n".join(out)
+def digest(db_path: str) -> str:
+    with AuditStore(db_path) as store:
+        records = store.records()
+        sample = sample_summary(records, Rubric.load())
+    lines = [f"{sample['records']} records audited, {sample['dv_records']} describe DV, "
+             f"{sample['not_applicable']} without DV (not placed)", "",
+             f"{'continuum level':<18}{'records':>8}{'share':>8}"]
+    for level in taxonomy.RECORD_LEVELS:
+        cell = sample["distribution"]["level"][level]
+        lines.append(f"{level:<18}{cell['count']:>8}{100 * cell['share']:>7.0f}%")
+    rates = sample["indicator_rates"]
+    lines += ["",
+              f"father never engaged (father_absent_record):        {100 * rates['father_absent_record']:.0f}% of DV records",
+              f"pattern never named (perpetrator_invisible_record): {100 * rates['perpetrator_invisible_record']:.0f}%",
+              f"removal made a condition on her (removal_threat):   {100 * rates['removal_threat']:.0f}%",
+              f"sample meets Proficiency: {'yes' if sample['meets_proficiency'] else 'no'}"]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
