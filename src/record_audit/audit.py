@@ -99,9 +99,9 @@ def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str
 def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Path,
               parties: Parties | None = None, assume_dv: bool = False, batch_size: int = 64,
               sample: int | None = None, seed: int = 0, stratify: bool = False,
-              options: dict | None = None, progress_factory=None) -> AuditOutcome:
-    """Audit the records of ``source`` into ``store``."""
-    options = dict(options or {}, assume_dv=assume_dv)
+              model_version: str | None = None, progress_factory=None) -> AuditOutcome:
+    """Audit the records of ``source`` into ``store``; ``model_version`` None means rules only."""
+    options = {"assume_dv": assume_dv, "model": model_version}
     counts, teams, hashes = scan(source)
     selected = draw_sample(teams, sample, seed=seed, stratify=stratify) if sample else sorted(counts)
     pipeline, lexicon, pipe_fp = pipeline_fingerprint(nlp, rules_root, options)
@@ -110,7 +110,7 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
     todo = {rid for rid in selected if stored.get(rid) != fingerprints[rid]}
     skip = set(counts) - todo
     run_id = store.start_run(
-        tool_version=__version__, pipeline=pipeline, lexicon_version=lexicon, model_version=None,
+        tool_version=__version__, pipeline=pipeline, lexicon_version=lexicon, model_version=model_version,
         input_path=str(source.path), input_fingerprint=fingerprint_path(source.path),
         options={**options, "sample": sample, "seed": seed if sample else None, "stratify": stratify})
     audited = notes = flags = 0

@@ -58,6 +58,8 @@ def common_input_options(func):
         click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
                      help="A rules folder laid out like the shipped lexicons/ (overrides them)."),
         click.option("--rules-only", is_flag=True, help="Run without the classifier."),
+        click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
+                     help="A .skops model file (default: models/current.json here, else the shipped model)."),
         click.option("--assume-dv", is_flag=True, help="Treat every record as a DV record (skip the DV gate)."),
         click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000),
                      help="Notes per spaCy batch."),
@@ -83,13 +85,28 @@ def _progress(total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="note", file=sys.stderr, disable=None, leave=False)
 
 
-def _prepare(input_path, columns, parties, encoding, rules_dir):
+def _model_for(rules_only: bool, model_path: str | None):
+    """The model a command runs with: none with --rules-only, else --model, else the adopted one."""
+    from .resources import current_model
+    if rules_only:
+        return None
+    if model_path:
+        return model_path
+    found = current_model()
+    if found is None:
+        log.warning("no classifier model found (models/current.json); running rules only")
+    return found
+
+
+def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None):
     from .io import open_notes, read_parties
     from .pipeline import load_pipeline
+    # bad input is refused before anything slow is loaded
     source = open_notes(input_path, columns=columns, encoding=encoding)
     party_map = read_parties(parties, stats=source.stats) if parties else None
-    nlp = load_pipeline(rules_dir)
-    return source, party_map, nlp
+    model = _model_for(rules_only, model_path)
+    nlp = load_pipeline(rules_dir, model=model)
+    return source, party_map, nlp, model
 
 
 @main.command()
@@ -99,7 +116,7 @@ def _prepare(input_path, columns, parties, encoding, rules_dir):
 @click.option("--all-sentences", is_flag=True, help="Write every sentence, flagged or not.")
 @common_input_options
 @_handle_errors
-def flag(input_path, output, all_sentences, columns, parties, encoding, rules_dir, rules_only,
+def flag(input_path, output, all_sentences, columns, parties, encoding, rules_dir, rules_only, model_path,
          assume_dv, batch_size):
     """Flag survivor-blaming language, one JSON line per flagged sentence.
 
@@ -108,7 +125,7 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
     from .flagging import count_notes, flag_records
     from .output import PartialJsonl
 
-    source, party_map, nlp = _prepare(input_path, columns, parties, encoding, rules_dir)
+    source, party_map, nlp, _ = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only, model_path)
     counts = count_notes(source)
     writer = PartialJsonl(output).open() if output else None
     done = set(writer.done) if writer else set()
@@ -146,7 +163,7 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @common_input_options
 @_handle_errors
-def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, assume_dv, batch_size):
+def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, model_path, assume_dv, batch_size):
     """Score the pipeline against an annotated-records file (CONTRACT section 6).
 
     Sentence labels (counted and detection), context accuracy, and record levels
@@ -160,7 +177,7 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
     from .model.evaluate import evaluate as run_evaluation
     from .model.evaluate import format_report
 
-    source, party_map, nlp = _prepare(annotated, columns, parties, encoding, rules_dir)
+    source, party_map, nlp, _ = _prepare(annotated, columns, parties, encoding, rules_dir, rules_only, model_path)
     if source.kind != "annotated":
         raise InputError(Errors.E026.format(path=annotated))
     with _progress(sum(1 for _ in source), "evaluate") as bar:
@@ -189,7 +206,7 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
 @common_input_options
 @_handle_errors
 def audit(input_path, db_path, report_path, sample, seed, stratify, columns, parties, encoding, rules_dir,
-          rules_only, assume_dv, batch_size):
+          rules_only, model_path, assume_dv, batch_size):
     """Audit records into an SQLite store: flags, indicators and continuum placements.
 
     Running it again adds nothing twice; an interrupted run, started again, continues
@@ -203,11 +220,13 @@ def audit(input_path, db_path, report_path, sample, seed, stratify, columns, par
     from .store import AuditStore
 
     rubric = Rubric.load(rules_dir)
-    source, party_map, nlp = _prepare(input_path, columns, parties, encoding, rules_dir)
+    source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
+                                             model_path)
     with AuditStore(db_path) as store:
         outcome = run_audit(source, nlp, store, rubric=rubric, rules_root=resolve_rules(rules_dir),
                             parties=party_map, assume_dv=assume_dv, batch_size=batch_size, sample=sample,
-                            seed=seed, stratify=stratify == "team", options={"rules_only": rules_only},
+                            seed=seed, stratify=stratify == "team",
+                            model_version=Path(model).stem if model else None,
                             progress_factory=lambda total: _progress(total, "audit"))
         if report_path:
             from .report.html import write_report

@@ -23,6 +23,34 @@ STRENGTH_LABELS: tuple[str, ...] = (
 )
 LABELS: tuple[str, ...] = CONCERN_LABELS + STRENGTH_LABELS
 
+# what each label marks (TAXONOMY), for classifier flags, reports and handouts
+DESCRIPTIONS: dict[str, str] = {
+    "failure_to_protect": "The survivor is framed as responsible for the children's exposure to, or harm from, the perpetrator's behaviour.",
+    "survivor_responsibilized": "The plan or the worker's expectation puts the job of stopping the perpetrator on the survivor.",
+    "survivor_pathologized": "The survivor's character, choices, mental state or credibility is made the problem.",
+    "mutualized": "Violence is framed as a shared relationship problem or an even fight, not one person's pattern.",
+    "perpetrator_invisible": "Violence is described without naming who did it.",
+    "minimized": "The perpetrator's behaviour is softened, excused, or reduced to anger, alcohol or an incident.",
+    "father_absent": "The parent who uses violence is not contacted, assessed or engaged as a parent, and the note accepts that.",
+    "perpetrator_pattern": "The perpetrator is named as the agent of specific harmful behaviours, including coercive control.",
+    "harm_to_children": "The perpetrator's actions taken to harm the children, or their specific impact on the children, are described.",
+    "survivor_strengths": "The survivor's protective efforts and strengths are documented.",
+    "perpetrator_engaged": "The perpetrator is engaged, assessed or held accountable as a parent.",
+}
+REWRITES: dict[str, str] = {
+    "failure_to_protect": "Name what he did and how it harmed the children; record what she did to protect them.",
+    "survivor_responsibilized": "Say what the agency will do about his behaviour and what he must change; record her safety planning as a strength, not a condition.",
+    "survivor_pathologized": "Describe his behaviour and its effects, and what she has done and fears, rather than her character or choices.",
+    "mutualized": "Name who used violence and control and what he did; describe her resistance as self-defence where it was.",
+    "perpetrator_invisible": "Name the person who used violence and exactly what he did.",
+    "minimized": "Describe what he did, to whom, and the control it served, without softening or excuses.",
+    "father_absent": "Record the efforts to find and engage him as a parent, and how he will be assessed and held accountable.",
+    "perpetrator_pattern": "Keep naming his specific behaviours, their pattern over time and their effect on the children.",
+    "harm_to_children": "Keep linking his behaviour to its specific effects on each child.",
+    "survivor_strengths": "Keep describing her protective efforts and the obstacles his behaviour creates.",
+    "perpetrator_engaged": "Record what was discussed about his violence and what he is expected to change.",
+}
+
 # a counted cue of one of these labels means the record describes DV (TAXONOMY, dv_present)
 DV_ONLY_LABELS: frozenset[str] = frozenset(
     {"perpetrator_pattern", "perpetrator_invisible", "mutualized", "minimized", "failure_to_protect"}

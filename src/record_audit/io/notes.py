@@ -139,6 +139,16 @@ class NoteSource:
             self.stats.encoding = self._text_encoding
             if guessed:
                 log.warning(Warnings.W002.format(path=self.path))
+        if self.kind in {"csv", "tsv"}:
+            # refuse a file without the needed columns now, before anything slow is loaded
+            with open(self.path, encoding=self._text_encoding, newline="") as fh:
+                try:
+                    header = next(csv.reader(fh, delimiter="\t" if self.kind == "tsv" else ","), None)
+                except csv.Error as err:
+                    raise InputError(Errors.E021.format(path=self.path, kind="CSV", reason=err)) from None
+            if header is None:
+                raise InputError(Errors.E024.format(path=self.path))
+            _resolve_columns(self.path, header, self.columns)
 
     def __iter__(self) -> Iterator[Note]:
         self.stats.skipped.clear()

@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 
 from ..errors import Errors, InputError
-from . import context, flags, obligations, roles, syntax  # noqa: F401  (registers the factories)
+from . import classifier, context, flags, obligations, roles, syntax  # noqa: F401  (registers the factories)
 from .extensions import (DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY, ROLES_KEY,
                          register_extensions)
 from .rules import RuleSet, load_rules
@@ -75,19 +75,31 @@ def add_rules(nlp: Language, rules: RuleSet) -> Language:
     obligation_finder.add(rules.obligations, rules.shared_subjects)
     resolver = nlp.add_pipe("record_audit_flags")
     resolver.add([*rules.lexicon, *rules.syntax])
+    nlp.add_pipe("record_audit_classifier")  # a no-op until a model is set
     context_tagger = nlp.add_pipe("record_audit_context")
     for entry in rules.context:
         context_tagger.add(entry)
     return nlp
 
 
-def load_pipeline(rules: str | Path | RuleSet | None = None, *,
+def load_pipeline(rules: str | Path | RuleSet | None = None, *, model=None,
                   exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Language:
     """Load the English model and add the audit components.
 
     ``rules`` is a rules folder laid out like the shipped ``lexicons/`` (``--rules DIR``),
-    an already loaded ``RuleSet``, or None for the shipped rules.
+    an already loaded ``RuleSet``, or None for the shipped rules. ``model`` is a
+    ``SentenceModel`` or a path to a ``.skops`` file; None runs rules only.
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
-    nlp = load_english(exclude=exclude)
-    return add_rules(nlp, ruleset)
+    nlp = add_rules(load_english(exclude=exclude), ruleset)
+    if model is not None:
+        set_model(nlp, model)
+    return nlp
+
+
+def set_model(nlp: Language, model) -> None:
+    """Give the pipeline's classifier component a model (a SentenceModel or a .skops path)."""
+    from ..model.classifier import SentenceModel
+    if not isinstance(model, SentenceModel):
+        model = SentenceModel.load(model)
+    nlp.get_pipe("record_audit_classifier").set_model(model)

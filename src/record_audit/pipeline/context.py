@@ -21,7 +21,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .. import taxonomy
-from .extensions import CONTEXT_KEYS, register_extensions
+from .extensions import CONTEXT_KEYS, FLAGS_KEY, register_extensions
 from .rules import ContextEntry, Examples
 
 # when several cues reach a flag, a cue that makes it uncounted outranks `historical`
@@ -89,9 +89,13 @@ class ContextTagger:
         by_sent: dict[int, list[Cue]] = {}
         for cue in cues:
             by_sent.setdefault(doc[cue.start].sent.start, []).append(cue)
+        rule_flags = [s for s in doc.spans.get(FLAGS_KEY, []) if s._.source != "classifier"]
         for span in targets:
             sent_cues = by_sent.get(doc[span.start].sent.start, [])
-            context, cue_id = self.context_of(span, sent_cues)
+            if span._.source == "classifier":
+                context, cue_id = self.sentence_context(span, sent_cues, rule_flags)
+            else:
+                context, cue_id = self.context_of(span, sent_cues)
             span._.context = context
             span._.context_cue = cue_id
             span._.counted = taxonomy.is_counted(context)
@@ -125,6 +129,24 @@ class ContextTagger:
         if best is None:
             return None, None
         return best[2].entry.category, best[2].entry.id
+
+    @classmethod
+    def sentence_context(cls, span: Span, cues: list[Cue], rule_flags: list[Span]) -> tuple[str | None, str | None]:
+        """Context of a sentence-wide (classifier) flag, anchored on the sentence's main verb.
+
+        Cues that are part of a rule flag's own wording are ignored, as for rule flags;
+        a speech or conditional cue on the main verb itself governs the whole sentence.
+        """
+        root = span.sent.root
+        anchor = span.doc[root.i:root.i + 1]
+        free = [c for c in cues if not any(c.start < f.end and f.start < c.end for f in rule_flags)]
+        context, cue_id = cls.context_of(anchor, free)
+        if context is None:
+            on_root = [c for c in free if c.start <= root.i < c.end
+                       and c.entry.category in ("reported", "hypothetical")]
+            if on_root:
+                return on_root[0].entry.category, on_root[0].entry.id
+        return context, cue_id
 
     def to_disk(self, path, *, exclude=()) -> None:
         rows = [{"id": e.id, "category": e.category, "direction": e.direction,

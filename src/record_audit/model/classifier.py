@@ -1,0 +1,133 @@
+"""The sentence classifier: scikit-learn pipelines, calibrated, with per-label thresholds.
+
+Two designs are compared (``DESIGNS``): ``words`` (TF-IDF over role-normalized words)
+and ``full`` (words + character n-grams + parse and rule features). Each is a one-vs-rest
+logistic regression whose probabilities are calibrated (sigmoid) on record-grouped folds.
+Models are saved with ``skops.io`` and loaded only against an explicit trusted-type
+list; pickle and joblib are never used for model files.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import skops.io as sio
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+
+from .. import taxonomy
+from ..errors import InputError
+
+# every type a record_audit model file may hold; anything else is refused on load
+TRUSTED_TYPES = sorted({
+    "builtins.slice",
+    "numpy.dtype", "numpy.ndarray", "numpy.float64", "numpy.int64", "numpy.int32", "numpy.bool_",
+    "numpy.random._mt19937.MT19937", "numpy.random.mtrand.RandomState",
+    "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
+    "scipy.sparse._csr.csr_matrix", "scipy.sparse._csc.csc_matrix",
+    "sklearn.calibration.CalibratedClassifierCV", "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
+    "sklearn.feature_extraction.text.TfidfVectorizer", "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.multiclass.OneVsRestClassifier", "sklearn.multiclass._ConstantPredictor", "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.utils._bunch.Bunch",
+})
+
+DESIGNS = ("words", "full")
+COLUMNS = ["text", "norm_text", "feats"]
+
+
+def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state: int = 0) -> Pipeline:
+    """Return an unfitted pipeline for ``design``; ``cv`` may be record-grouped splits."""
+    logreg = LogisticRegression(C=C, class_weight="balanced", max_iter=3000, random_state=random_state)
+    calibrated = CalibratedClassifierCV(logreg, method="sigmoid", cv=cv)
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[^\s]+")
+    if design == "words":
+        features = ColumnTransformer([("words", words, "norm_text")])
+    elif design == "full":
+        features = ColumnTransformer([
+            ("words", words, "norm_text"),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                      max_features=60_000), "text"),
+            ("parse", DictVectorizer(), "feats"),
+        ])
+    else:
+        raise ValueError(f"unknown design {design!r}; choose one of {DESIGNS}")
+    return Pipeline([("features", features), ("clf", OneVsRestClassifier(calibrated))])
+
+
+def as_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame({c: [r[c] for r in rows] for c in COLUMNS})
+
+
+@dataclass
+class SentenceModel:
+    """A fitted pipeline with its labels, per-label thresholds and metadata."""
+
+    pipeline: Pipeline
+    labels: tuple[str, ...]
+    thresholds: dict[str, float]
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def explanations(self) -> dict[str, str]:
+        return {l: f"The sentence model reads this as: {taxonomy.DESCRIPTIONS[l][0].lower()}{taxonomy.DESCRIPTIONS[l][1:]}"
+                for l in self.labels}
+
+    @property
+    def rewrites(self) -> dict[str, str]:
+        return {l: taxonomy.REWRITES[l] for l in self.labels}
+
+    def predict_proba_rows(self, rows: list[dict]) -> np.ndarray:
+        """Calibrated probabilities, one column per label in ``self.labels``."""
+        return np.asarray(self.pipeline.predict_proba(as_frame(rows)))
+
+    # -- files ----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write ``path`` (.skops, compressed) and its JSON sidecar (labels, thresholds, meta)."""
+        path = Path(path)
+        sio.dump(self.pipeline, path, compression=zipfile.ZIP_DEFLATED)
+        sidecar = {"labels": list(self.labels), "thresholds": self.thresholds, "meta": self.meta,
+                   "trusted_types": TRUSTED_TYPES}
+        path.with_suffix(".json").write_text(json.dumps(sidecar, indent=2, sort_keys=True), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SentenceModel":
+        """Load a model file, refusing any type outside ``TRUSTED_TYPES``."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path}: no such model file. Train one with `record-audit train` or pass "
+                             "--rules-only.")
+        try:
+            untrusted = sio.get_untrusted_types(file=path)
+        except Exception:  # noqa: BLE001 - any parse failure means "not a skops model file"
+            raise InputError(f"{path}: not a skops model file. Models are saved with skops "
+                             "(`record-audit train`); pickle and joblib files are refused.") from None
+        refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+        if refused:
+            raise InputError(f"{path}: refused, the file holds types record_audit does not trust: "
+                             f"{', '.join(refused)}. Only load models trained by record_audit.")
+        pipeline = sio.load(path, trusted=sorted(set(untrusted)))
+        sidecar_path = path.with_suffix(".json")
+        if not sidecar_path.is_file():
+            raise InputError(f"{sidecar_path}: the model's sidecar (labels and thresholds) is missing.")
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        labels = tuple(sidecar["labels"])
+        unknown = set(labels) - set(taxonomy.LABELS)
+        if unknown:
+            raise InputError(f"{sidecar_path}: labels {sorted(unknown)} are not TAXONOMY labels.")
+        return cls(pipeline=pipeline, labels=labels, thresholds={k: float(v) for k, v in sidecar["thresholds"].items()},
+                   meta=sidecar.get("meta", {}))

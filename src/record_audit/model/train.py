@@ -1,0 +1,231 @@
+"""Train the sentence classifier from annotated records (and reviewed decisions).
+
+Reproducible: the same data and seed give the same model and figures (deterministic
+solvers, record-grouped folds without shuffling). Thresholds are tuned per label on
+out-of-fold probabilities under the fusion policy: a sentence gets label L if a rule
+flagged L or the classifier's probability reaches t_L. Each t_L maximises F1 of the
+fused prediction while keeping its precision within ``max_precision_drop`` of the rules'
+precision on the same folds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from .. import __version__, taxonomy
+from ..io.annotated import AnnotatedRecord
+from .classifier import DESIGNS, SentenceModel, as_frame, build_classifier
+
+THRESHOLD_GRID = np.round(np.arange(0.2, 0.96, 0.025), 3)
+
+
+@dataclass
+class Examples:
+    rows: list[dict]
+    y: np.ndarray          # gold labels as written (detection), n x L
+    rules: np.ndarray      # labels the rules flagged in the sentence, n x L
+    groups: np.ndarray     # record ids, for grouped folds
+    texts: list[str]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def collect_examples(nlp, records: list[AnnotatedRecord], *, extra: list[tuple[str, str, set[str]]] = ()) -> Examples:
+    """Run the rules pipeline over gold notes and take features for every gold sentence.
+
+    ``extra`` adds (group, sentence text, labels) rows, e.g. reviewed decisions.
+    """
+    from ..pipeline import FLAGS_KEY
+    from ..pipeline.classifier import sentence_rows
+
+    index = {label: i for i, label in enumerate(taxonomy.LABELS)}
+    rows, ys, rules, groups, texts = [], [], [], [], []
+
+    def add(doc, span, labels, group):
+        (row,) = sentence_rows(doc, [span])
+        rows.append(row)
+        texts.append(span.text)
+        y = np.zeros(len(index), dtype=int)
+        for label in labels:
+            y[index[label]] = 1
+        ys.append(y)
+        r = np.zeros(len(index), dtype=int)
+        for flag in doc.spans.get(FLAGS_KEY, []):
+            if span.start <= flag.start and flag.end <= span.end and flag._.source != "classifier":
+                r[index[flag.label_]] = 1
+        rules.append(r)
+        groups.append(group)
+
+    notes = [(rec.record_id, an) for rec in records for an in rec.notes]
+    docs = nlp.pipe(((an.note.text, (rid, an)) for rid, an in notes), as_tuples=True, batch_size=32)
+    for doc, (rid, an) in docs:
+        for gold in an.sentences:
+            span = doc.char_span(gold.start, gold.end, alignment_mode="expand")
+            if span is not None and len(span):
+                add(doc, span, gold.labels, rid)
+    for group, text, labels in extra:
+        doc = nlp(text)
+        add(doc, doc[:], labels, group)
+    return Examples(rows, np.array(ys), np.array(rules), np.array(groups), texts)
+
+
+def grouped_splits(ex: Examples, n_splits: int = 5):
+    n = min(n_splits, len(set(ex.groups)))
+    return list(GroupKFold(n_splits=n).split(np.zeros(len(ex)), groups=ex.groups))
+
+
+def oof_probabilities(ex: Examples, design: str, *, n_splits: int = 5, C: float = 4.0) -> np.ndarray:
+    """Out-of-fold probabilities with record-grouped folds (no record on both sides)."""
+    probs = np.zeros(ex.y.shape, dtype=float)
+    frame = as_frame(ex.rows)
+    for train_idx, test_idx in grouped_splits(ex, n_splits):
+        sub = Examples([ex.rows[i] for i in train_idx], ex.y[train_idx], ex.rules[train_idx],
+                       ex.groups[train_idx], [])
+        model = build_classifier(design, C=C, cv=grouped_splits(sub, 3))
+        model.fit(frame.iloc[train_idx], ex.y[train_idx])
+        probs[test_idx] = model.predict_proba(frame.iloc[test_idx])
+    return probs
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _counts(pred: np.ndarray, gold: np.ndarray) -> tuple[int, int, int]:
+    return int((pred & gold).sum()), int((pred & ~gold).sum()), int((~pred & gold).sum())
+
+
+def tune_thresholds(probs: np.ndarray, ex: Examples, *, max_precision_drop: float = 0.05) -> dict[str, float]:
+    """Per-label thresholds for the fused prediction (rules OR probability >= t)."""
+    thresholds = {}
+    for j, label in enumerate(taxonomy.LABELS):
+        gold = ex.y[:, j].astype(bool)
+        rules = ex.rules[:, j].astype(bool)
+        rule_p, _, rule_f = _prf(*_counts(rules, gold))
+        best_t, best_f = 1.0, rule_f  # 1.0: the classifier adds nothing for this label
+        for t in THRESHOLD_GRID:
+            fused = rules | (probs[:, j] >= t)
+            p, _, f = _prf(*_counts(fused, gold))
+            if f > best_f + 1e-9 and (p >= rule_p - max_precision_drop or not rules.any()):
+                best_t, best_f = float(t), f
+        thresholds[label] = best_t
+    return thresholds
+
+
+def fused_scores(probs: np.ndarray, ex: Examples, thresholds: dict[str, float] | None) -> dict:
+    """Per-label P/R/F1 of the rules alone (thresholds None) or fused, and macro F1."""
+    table = {}
+    for j, label in enumerate(taxonomy.LABELS):
+        gold = ex.y[:, j].astype(bool)
+        pred = ex.rules[:, j].astype(bool)
+        if thresholds is not None:
+            pred = pred | (probs[:, j] >= thresholds[label])
+        p, r, f = _prf(*_counts(pred, gold))
+        table[label] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                        "support": int(gold.sum())}
+    scored = [l for l in taxonomy.LABELS if table[l]["support"] >= 5]
+    table["macro_f1"] = round(float(np.mean([table[l]["f1"] for l in scored])), 4) if scored else 0.0
+    return table
+
+
+def data_hash(paths: list[Path], extra_rows: int = 0) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    digest.update(str(extra_rows).encode())
+    return digest.hexdigest()[:16]
+
+
+def fit_final(ex: Examples, design: str, thresholds: dict[str, float], *, C: float = 4.0,
+              meta: dict | None = None) -> SentenceModel:
+    pipeline = build_classifier(design, C=C, cv=grouped_splits(ex, 3))
+    pipeline.fit(as_frame(ex.rows), ex.y)
+    return SentenceModel(pipeline=pipeline, labels=taxonomy.LABELS, thresholds=thresholds,
+                         meta=dict(meta or {}, design=design, tool_version=__version__))
+
+
+def compare_designs(ex: Examples, *, n_splits: int = 5) -> dict[str, dict]:
+    """Out-of-fold comparison of the designs on the training records."""
+    results = {}
+    for design in DESIGNS:
+        probs = oof_probabilities(ex, design, n_splits=n_splits)
+        thresholds = tune_thresholds(probs, ex)
+        results[design] = {"probs": probs, "thresholds": thresholds,
+                           "fused": fused_scores(probs, ex, thresholds)}
+    results["rules_only"] = {"fused": fused_scores(np.zeros(ex.y.shape), ex, None)}
+    return results
+
+
+def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
+    """Write the model card (Markdown) beside the model file."""
+    meta = model.meta
+    lines = [f"# Model card: {path.stem}", "",
+             "A scikit-learn sentence classifier that flags survivor-blaming language and perpetrator",
+             "pattern-based practice in child-welfare case notes about domestic violence, beside the",
+             "record_audit rules (TAXONOMY v1 labels).", "",
+             "## Intended use",
+             "An aid to QA auditors, trainers and analysts reviewing DV case records. Its flags are",
+             "suggestions for review, never a verdict on a family or a worker. Not for decisions about",
+             "individual children or parents.", "",
+             "## Design",
+             f"Design `{meta.get('design')}` (chosen on the dev split from {', '.join(DESIGNS)}): TF-IDF over",
+             "role-normalized words" + (", character 3-5-grams and parse/rule features (roles of subjects and objects, passive voice, negation, modals, obligation clauses, rule hits, word lists)" if meta.get("design") == "full" else "") + ",",
+             "one-vs-rest logistic regression (class_weight=balanced), probabilities calibrated with",
+             "sigmoid on record-grouped folds; per-label thresholds tuned on record-grouped out-of-fold",
+             "probabilities under the fusion policy (rules OR p >= threshold, precision within 0.05 of",
+             "the rules').", "",
+             "## Fusion policy",
+             "Rule flags always stay. The classifier adds a sentence-wide flag for a label when its",
+             "probability reaches the label's threshold and no rule flagged that label in the sentence;",
+             "ConText then tags it (negated / reported / hypothetical flags are not counted).", "",
+             "## Data",
+             f"- training files: {', '.join(meta.get('train_files', []))}",
+             f"- data hash: `{meta.get('data_hash')}`; {meta.get('n_train_sentences')} sentences from "
+             f"{meta.get('n_train_records')} records; reviewed decisions added: {meta.get('n_reviewed', 0)}",
+             f"- dev file: {meta.get('dev_file')} ({meta.get('n_dev_records')} records, kept out of training and lexicon tuning)",
+             f"- seed {meta.get('seed')}; training took {meta.get('train_seconds')} s; file size {meta.get('size_kb')} KB", "",
+             "## Thresholds", "", "| label | threshold |", "|---|---|"]
+    lines += [f"| {l} | {model.thresholds[l]:.3f} |" for l in model.labels]
+    for title, key in (("Out-of-fold comparison on the training records (fused detection F1)", "oof"),
+                       ("Dev split: sentence detection scores", "dev")):
+        block = report.get(key)
+        if not block:
+            continue
+        lines += ["", f"## {title}", ""]
+        columns = list(block)
+        lines.append("| label | " + " | ".join(columns) + " |")
+        lines.append("|---|" + "---|" * len(columns))
+        for label in (*taxonomy.LABELS, "macro_f1"):
+            cells = []
+            for col in columns:
+                row = block[col].get(label)
+                if isinstance(row, dict):
+                    cells.append(f"P {row['precision']:.2f} R {row['recall']:.2f} F1 {row['f1']:.2f} (n={row['support']})")
+                else:
+                    cells.append(f"{row:.3f}" if row is not None else "")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "## Known limits",
+              "- Trained on fictional notes written for this project; real notes differ in vocabulary,",
+              "  length and errors. Measure on your own reviewed sample before relying on it.",
+              "- Sentence level only: no coreference across sentences; roles come from the rules.",
+              "- Flags cover the whole sentence, so they show where, not which words.", "",
+              "## Trusted types (skops)", "", *[f"- `{t}`" for t in meta.get("trusted_types", [])], ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def adopt(models_dir: Path, model_file: Path) -> Path:
+    """Point ``models_dir/current.json`` at ``model_file``, keeping the previous entry."""
+    current = models_dir / "current.json"
+    previous = json.loads(current.read_text(encoding="utf-8")) if current.exists() else {}
+    entry = {"model": model_file.name, "previous": previous.get("model")}
+    current.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+    return current
