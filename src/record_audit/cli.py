@@ -177,9 +177,12 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
     from .model.evaluate import evaluate as run_evaluation
     from .model.evaluate import format_report
 
-    source, party_map, nlp, _ = _prepare(annotated, columns, parties, encoding, rules_dir, rules_only, model_path)
-    if source.kind != "annotated":
+    from .io import is_annotated
+    if not Path(annotated).exists():
+        raise InputError(Errors.E003.format(path=annotated))
+    if not (Path(annotated).is_file() and is_annotated(annotated)):
         raise InputError(Errors.E026.format(path=annotated))
+    source, party_map, nlp, _ = _prepare(annotated, columns, parties, encoding, rules_dir, rules_only, model_path)
     with _progress(sum(1 for _ in source), "evaluate") as bar:
         results = list(flag_records(source, nlp, parties=party_map, assume_dv=assume_dv,
                                     batch_size=batch_size, progress=bar))
