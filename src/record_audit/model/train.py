@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupKFold
 
 from .. import __version__, taxonomy
 from ..io.annotated import AnnotatedRecord
-from .classifier import DESIGNS, SentenceModel, as_frame, build_classifier
+from .classifier import DESIGNS, TRUSTED_TYPES, SentenceModel, as_frame, build_classifier
 
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.96, 0.025), 3)
 
@@ -152,18 +152,6 @@ def fit_final(ex: Examples, design: str, thresholds: dict[str, float], *, C: flo
                          meta=dict(meta or {}, design=design, tool_version=__version__))
 
 
-def compare_designs(ex: Examples, *, n_splits: int = 5) -> dict[str, dict]:
-    """Out-of-fold comparison of the designs on the training records."""
-    results = {}
-    for design in DESIGNS:
-        probs = oof_probabilities(ex, design, n_splits=n_splits)
-        thresholds = tune_thresholds(probs, ex)
-        results[design] = {"probs": probs, "thresholds": thresholds,
-                           "fused": fused_scores(probs, ex, thresholds)}
-    results["rules_only"] = {"fused": fused_scores(np.zeros(ex.y.shape), ex, None)}
-    return results
-
-
 def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
     """Write the model card (Markdown) beside the model file."""
     meta = model.meta
@@ -229,3 +217,79 @@ def adopt(models_dir: Path, model_file: Path) -> Path:
     entry = {"model": model_file.name, "previous": previous.get("model")}
     current.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
     return current
+
+
+def evaluate_on(nlp, path: Path, model) -> dict:
+    """Run the pipeline (with ``model``, or rules only for None) over an annotated file and score it."""
+    from ..flagging import flag_records
+    from ..io import open_notes, read_annotated
+    from ..pipeline import set_model
+    from .evaluate import evaluate
+
+    set_model(nlp, model) if model is not None else nlp.get_pipe("record_audit_classifier").set_model(None)
+    results = list(flag_records(open_notes(path), nlp))
+    nlp.get_pipe("record_audit_classifier").set_model(None)
+    return evaluate(read_annotated(path), results)
+
+
+def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: Path, design: str = "auto",
+                seed: int = 0, name: str = "record-audit-clf", rules_dir=None, extra=(), log=print) -> dict:
+    """Train, compare designs, evaluate on dev, and write the model, its sidecar and card."""
+    import time
+
+    from ..io import read_annotated
+    from ..pipeline import load_pipeline
+
+    started = time.perf_counter()
+    nlp = load_pipeline(rules_dir)
+    records = [r for f in train_files for r in read_annotated(f)]
+    ex = collect_examples(nlp, records, extra=list(extra))
+    log(f"training examples: {len(ex)} sentences from {len(set(ex.groups))} records")
+    np.random.seed(seed)
+    designs = DESIGNS if design == "auto" else (design,)
+    oof = {d: compare_one(ex, d) for d in designs}
+    oof_table = {"rules only": fused_scores(np.zeros(ex.y.shape), ex, None),
+                 **{f"{d} (fused)": oof[d]["fused"] for d in designs}}
+    candidates = {d: fit_final(ex, d, oof[d]["thresholds"], meta={"seed": seed}) for d in designs}
+    dev_table, chosen = {}, designs[0]
+    if dev_file is not None:
+        rules_report = evaluate_on(nlp, dev_file, None)
+        dev_table["rules only (counted)"] = rules_report["sentences"]["counted"]
+        dev_table["rules only (detection)"] = rules_report["sentences"]["detection"]
+        best = -1.0
+        for d, model in candidates.items():
+            report = evaluate_on(nlp, dev_file, model)
+            dev_table[f"{d} fused (counted)"] = report["sentences"]["counted"]
+            dev_table[f"{d} fused (detection)"] = report["sentences"]["detection"]
+            score = report["sentences"]["counted"]["macro_f1"]
+            log(f"dev counted macro-F1: rules only {rules_report['sentences']['counted']['macro_f1']:.3f}, "
+                f"{d} fused {score:.3f}")
+            if score > best:
+                best, chosen = score, d
+    else:
+        chosen = max(designs, key=lambda d: oof[d]["fused"]["macro_f1"])
+    model = candidates[chosen]
+    digest = data_hash(list(train_files), len(extra))
+    version = f"{digest[:8]}-s{seed}"
+    models_dir.mkdir(parents=True, exist_ok=True)
+    path = models_dir / f"{name}-{version}.skops"
+    model.meta.update({
+        "design": chosen, "data_hash": digest, "seed": seed, "train_files": [f.name for f in train_files],
+        "n_train_sentences": len(ex), "n_train_records": len(set(ex.groups)), "n_reviewed": len(extra),
+        "dev_file": dev_file.name if dev_file else None,
+        "n_dev_records": sum(1 for _ in read_annotated(dev_file)) if dev_file else 0,
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "comparison_oof_macro_f1": {k: v["macro_f1"] for k, v in oof_table.items()},
+        "trusted_types": sorted(TRUSTED_TYPES),
+    })
+    model.save(path)
+    model.meta["size_kb"] = round(path.stat().st_size / 1024, 1)
+    model.save(path)  # the sidecar now records the file size too
+    card = write_card(path.with_suffix(".card.md"), model, {"oof": oof_table, "dev": dev_table})
+    return {"path": path, "card": card, "design": chosen, "oof": oof_table, "dev": dev_table, "model": model}
+
+
+def compare_one(ex: Examples, design: str) -> dict:
+    probs = oof_probabilities(ex, design)
+    thresholds = tune_thresholds(probs, ex)
+    return {"thresholds": thresholds, "fused": fused_scores(probs, ex, thresholds)}
