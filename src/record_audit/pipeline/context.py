@@ -132,12 +132,15 @@ class ContextTagger:
 
     @classmethod
     def sentence_context(cls, span: Span, cues: list[Cue], rule_flags: list[Span]) -> tuple[str | None, str | None]:
-        """Context of a sentence-wide (classifier) flag, anchored on the sentence's main verb.
+        """Context of a sentence-wide (classifier) flag, anchored on its last verb.
 
-        Cues that are part of a rule flag's own wording are ignored, as for rule flags;
-        a speech or conditional cue on the main verb itself governs the whole sentence.
+        The last verb is the innermost clause's in "Father stated that she put him first"
+        and "There are no concerns that she put him first". Cues that are part of a rule
+        flag's own wording are ignored, as for rule flags; a speech or conditional cue on
+        the anchor itself governs the whole sentence.
         """
-        root = span.sent.root
+        verbs = [t for t in span if t.pos_ == "VERB"]
+        root = verbs[-1] if verbs else span.sent.root
         anchor = span.doc[root.i:root.i + 1]
         free = [c for c in cues if not any(c.start < f.end and f.start < c.end for f in rule_flags)]
         context, cue_id = cls.context_of(anchor, free)

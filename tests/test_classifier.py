@@ -1,0 +1,148 @@
+"""The sentence classifier: reproducible training, skops trust, fusion policy, context."""
+from __future__ import annotations
+
+import json
+import pickle
+import random
+
+import numpy as np
+import pytest
+
+from record_audit import taxonomy
+from record_audit.errors import InputError
+from record_audit.model.classifier import SentenceModel, build_classifier
+from record_audit.pipeline import FLAGS_KEY
+
+# the slice has only three labels: the other columns are constant on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:Label not .* is present in all training examples")
+
+# a small invented slice: paraphrases the lexicons do not know, in varied records
+PARAPHRASES = {
+    "failure_to_protect": ["She put the relationship before the kids.", "Mum keeps picking him over the children.",
+                           "MO prioritised her partner over her kids again.", "She sided with him rather than the kids."],
+    "minimized": ["He got handsy when drunk.", "Dad can be a bit hot-headed.", "FA just gets wound up sometimes.",
+                  "He was only messing about with her."],
+    "perpetrator_pattern": ["He goes through her bank statements every night.", "FA decides who she may see.",
+                            "He took her passport and keeps it locked away.", "He makes her account for every penny."],
+}
+NEUTRAL = ["Home visit completed.", "Kids were fed and clean.", "School bus pass arranged.", "Next visit Tuesday.",
+           "GP appointment booked for Mia.", "Housing officer called back.", "Jayden enjoys football.",
+           "The flat was tidy and warm."]
+
+
+def slice_records(n_records=24, seed=0):
+    rng = random.Random(seed)
+    records = []
+    for r in range(n_records):
+        sentences = []
+        for label, texts in PARAPHRASES.items():
+            text = texts[(r + len(label)) % len(texts)]
+            sentences.append({"text": text.replace("the", rng.choice(["the", "the"])), "labels": [label],
+                              "context": None})
+        for text in rng.sample(NEUTRAL, 3):
+            sentences.append({"text": text, "labels": [], "context": None})
+        rng.shuffle(sentences)
+        records.append({"record_id": f"T{r:02d}", "gold_level": "Blindness",
+                        "notes": [{"note_id": f"T{r:02d}-N1", "sentences": sentences}]})
+    return records
+
+
+@pytest.fixture(scope="module")
+def slice_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("slice") / "slice.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in slice_records()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, slice_file):
+    from record_audit.model.train import train_model
+    runs = []
+    for k in range(2):
+        out = train_model([slice_file], dev_file=None, models_dir=tmp_path_factory.mktemp(f"m{k}"),
+                          design="words", seed=0, log=lambda m: None)
+        runs.append(out)
+    return runs
+
+
+def test_training_is_reproducible(trained):
+    a, b = trained
+    assert a["path"].name == b["path"].name  # same data and seed: same version
+    assert a["model"].thresholds == b["model"].thresholds
+    rows = [{"text": t, "norm_text": t.lower(), "feats": {}} for t in ["He goes through her phone.", "Bus pass."]]
+    np.testing.assert_allclose(a["model"].predict_proba_rows(rows), b["model"].predict_proba_rows(rows))
+    assert a["oof"] == b["oof"]
+
+
+def test_model_file_round_trips_and_has_a_card(trained):
+    out = trained[0]
+    loaded = SentenceModel.load(out["path"])
+    rows = [{"text": "He makes her account for every penny.", "norm_text": "_perpetrator_ makes _survivor_ account",
+             "feats": {}}]
+    np.testing.assert_allclose(loaded.predict_proba_rows(rows), out["model"].predict_proba_rows(rows))
+    card = out["card"].read_text(encoding="utf-8")
+    assert "## Intended use" in card and "## Thresholds" in card and out["model"].meta["data_hash"] in card
+    assert out["path"].stat().st_size < 2_000_000
+
+
+def test_untrusted_or_pickled_model_files_are_refused(tmp_path):
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+    bad = tmp_path / "bad.skops"
+    sio.dump(FunctionTransformer(func=print), bad)
+    (tmp_path / "bad.json").write_text(json.dumps({"labels": list(taxonomy.LABELS), "thresholds": {}}))
+    with pytest.raises(InputError, match="refused, the file holds types record_audit does not trust"):
+        SentenceModel.load(bad)
+    pickled = tmp_path / "model.skops"
+    pickled.write_bytes(pickle.dumps({"not": "a model"}))
+    with pytest.raises(InputError, match="not a skops model file"):
+        SentenceModel.load(pickled)
+
+
+class FixedModel(SentenceModel):
+    """A stand-in model giving fixed probabilities, to test the fusion policy alone."""
+
+    def __init__(self, probs: dict[str, float], thresholds: dict[str, float] | None = None):
+        super().__init__(pipeline=None, labels=taxonomy.LABELS,
+                         thresholds=thresholds or {l: 0.5 for l in taxonomy.LABELS})
+        self.probs = probs
+
+    def predict_proba_rows(self, rows):
+        return np.array([[self.probs.get(l, 0.0) for l in self.labels] for _ in rows])
+
+
+def classifier_flags(nlp, model, text):
+    nlp.get_pipe("record_audit_classifier").set_model(model)
+    try:
+        doc = nlp(text)
+        return [(s.label_, s._.source, round(s._.score, 2), s._.context, s._.counted, s.text)
+                for s in doc.spans[FLAGS_KEY]]
+    finally:
+        nlp.get_pipe("record_audit_classifier").set_model(None)
+
+
+def test_fusion_adds_only_where_no_rule_flagged_the_label(nlp_rules):
+    model = FixedModel({"failure_to_protect": 0.9, "minimized": 0.4, "mutualized": 0.7})
+    flags = classifier_flags(nlp_rules, model, "Mother failed to protect the kids. She put him first.")
+    by_source = {(label, source) for label, source, *_ in flags}
+    assert ("failure_to_protect", "lexicon") in by_source  # the rule flag stays
+    cls = [f for f in flags if f[1] == "classifier"]
+    # failure_to_protect: added to the second sentence only (a rule covers the first)
+    assert [(f[0], f[5]) for f in cls if f[0] == "failure_to_protect"] == [("failure_to_protect", "She put him first.")]
+    assert not [f for f in cls if f[0] == "minimized"]  # 0.4 < threshold 0.5
+    assert {f[2] for f in cls if f[0] == "mutualized"} == {0.7}  # the probability is the score
+
+
+def test_context_applies_to_classifier_flags(nlp_rules):
+    model = FixedModel({"failure_to_protect": 0.9})
+    reported = classifier_flags(nlp_rules, model, "Father stated that she puts the relationship first.")
+    negated = classifier_flags(nlp_rules, model, "There are no concerns that she puts the relationship first.")
+    plain = classifier_flags(nlp_rules, model, "She puts the relationship first.")
+    assert [(f[3], f[4]) for f in reported if f[1] == "classifier"] == [("reported", False)]
+    assert [(f[3], f[4]) for f in negated if f[1] == "classifier"] == [("negated", False)]
+    assert [(f[3], f[4]) for f in plain if f[1] == "classifier"] == [(None, True)]
+
+
+def test_unknown_design_is_refused():
+    with pytest.raises(ValueError, match="unknown design"):
+        build_classifier("deep")
