@@ -166,3 +166,18 @@ def test_summary_formats(tmp_path):
 def test_summary_of_missing_store_is_bad_input(tmp_path):
     result = CliRunner().invoke(main, ["summary", "--db", str(tmp_path / "none.sqlite")])
     assert result.exit_code == 2 and "no such audit store" in result.stderr
+
+
+def test_stored_record_rebuilds_to_the_same_indicators_and_level(tmp_path):
+    from record_audit.continuum import Rubric
+    from record_audit.indicators import compute_indicators
+    notes = write_notes(tmp_path / "notes.csv", 5)
+    db = tmp_path / "audit.sqlite"
+    run("audit", notes, "--db", db)
+    rubric = Rubric.load()
+    with AuditStore(db) as store:
+        for stored in store.records():
+            rebuilt = store.record_result(stored.record_id)
+            indicators = compute_indicators(rebuilt)
+            assert indicators == stored.indicators
+            assert rubric.place(stored.record_id, indicators).level == stored.placement.level

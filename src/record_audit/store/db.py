@@ -18,8 +18,9 @@ from pathlib import Path
 
 from ..continuum import Placement
 from ..errors import InputError
-from ..flags import RecordResult
+from ..flags import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
 from ..indicators import Evidence, Indicators
+from ..io import Note
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -54,6 +55,15 @@ class StoredRecord:
 def _evidence(rows) -> tuple[Evidence, ...]:
     return tuple(Evidence(e["note_id"], e.get("sentence_index", 0), e["start"], e["end"], e["label"],
                           e.get("rule_id")) for e in rows)
+
+
+def _cues_json(sent: Sentence) -> dict:
+    return {"subject_roles": list(sent.subject_roles),
+            **{name: [[c.kind, c.start, c.end, c.context] for c in getattr(sent, name)]
+               for name in _CUE_FIELDS}}
+
+
+_CUE_FIELDS = ("obligations", "dv_terms", "factors", "removal_terms")
 
 
 def _evidence_json(items) -> list[dict]:
@@ -165,9 +175,10 @@ class AuditStore:
                 conn.execute("INSERT INTO notes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              (rid, note.note_id, seq, note.date, note.note_type, note.author, note.team, note.text))
                 for sent in result.sentences:
-                    conn.execute("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?)",
+                    conn.execute("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
                                  (rid, note.note_id, sent.index, sent.start, sent.end,
-                                  json.dumps([[r.start, r.end, r.role] for r in sent.roles])))
+                                  json.dumps([[r.start, r.end, r.role] for r in sent.roles]),
+                                  json.dumps(_cues_json(sent))))
                     for f in sent.flags:
                         conn.execute(
                             "INSERT OR IGNORE INTO flags (record_id, note_id, sentence_index, label, start, \"end\","
@@ -225,6 +236,39 @@ class AuditStore:
         return [dict(r) for r in self.conn.execute(
             "SELECT * FROM sentences WHERE record_id = ? AND note_id = ? ORDER BY sentence_index",
             (record_id, note_id))]
+
+    def record_result(self, record_id: str, flags: list[dict] | None = None) -> RecordResult:
+        """Rebuild a record's results from the store; ``flags`` replaces the stored flags.
+
+        Indicators and placement are pure functions of this, so a reviewed view of the
+        flags (issue: QA review) gives a reviewed placement without running spaCy again.
+        """
+        row = self.conn.execute("SELECT * FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise KeyError(record_id)
+        flag_rows = self.flags(record_id) if flags is None else flags
+        by_sentence: dict[tuple[str, int], list[Flag]] = {}
+        for f in flag_rows:
+            by_sentence.setdefault((f["note_id"], f["sentence_index"]), []).append(Flag(
+                label=f["label"], start=f["start"], end=f["end"], text=f["text"], source=f["source"],
+                rule_id=f["rule_id"], score=f["score"], context=f["context"], counted=bool(f["counted"]),
+                explanation=f["explanation"], rewrite=f["rewrite"]))
+        notes = []
+        for n in self.notes(record_id):
+            note = Note(record_id=record_id, note_id=n["note_id"], text=n["text"], date=n["date"],
+                        note_type=n["note_type"], author=n["author"], team=n["team"])
+            sentences = []
+            for s in self.sentences(record_id, n["note_id"]):
+                cues = json.loads(s["cues"])
+                sentences.append(Sentence(
+                    index=s["sentence_index"], start=s["start"], end=s["end"], text=n["text"][s["start"]:s["end"]],
+                    flags=tuple(by_sentence.get((n["note_id"], s["sentence_index"]), ())),
+                    roles=tuple(RoleMention(*r) for r in json.loads(s["roles"])),
+                    subject_roles=tuple(cues["subject_roles"]),
+                    **{name: tuple(Cue(*c) for c in cues[name]) for name in _CUE_FIELDS}))
+            notes.append(NoteResult(note=note, sentences=tuple(sentences)))
+        return RecordResult(record_id=record_id, notes=tuple(notes), dv_present=bool(row["dv_present"]),
+                            team=row["team"], worker=row["worker"])
 
     def counts(self) -> dict[str, int]:
         return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

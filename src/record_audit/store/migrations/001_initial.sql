@@ -49,6 +49,7 @@ CREATE TABLE sentences (
     start          INTEGER NOT NULL,
     "end"          INTEGER NOT NULL,
     roles          TEXT NOT NULL,   -- JSON [[start, end, role], ...]
+    cues           TEXT NOT NULL,   -- JSON {subject_roles, obligations, dv_terms, factors, removal_terms}
     PRIMARY KEY (record_id, note_id, sentence_index),
     FOREIGN KEY (record_id, note_id) REFERENCES notes (record_id, note_id)
 );
