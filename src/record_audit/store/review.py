@@ -1,0 +1,391 @@
+"""QA review over the audit store: an append-only decision log and what derives from it.
+
+``ReviewStore`` is the small API the notebook widgets and the tests use:
+``queue()``, ``decide()``, ``add()``, ``undo()``, ``decisions()`` (a DataFrame), double
+review (``assign_double_review()``, ``agreement()``, ``disagreements()``,
+``adjudicate()``), and reviewed placement (``reviewed_flags()``, ``reviewed_record()``,
+``override_level()``). Every write is one short transaction; nothing is updated or
+deleted, so two reviewers writing at once lose nothing and an undo is a new event.
+"""
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import taxonomy
+from ..continuum import Placement, Rubric
+from ..errors import InputError
+from ..indicators import compute_indicators
+from .db import AuditStore, now
+
+REVIEW_SOURCE = "review"  # flags a reviewer added
+CONTEXT_REASONS = ("negated", "reported", "hypothetical")
+
+
+@dataclass(frozen=True)
+class FlagKey:
+    """A flag's natural key: stable across re-audits of the same text and rules."""
+
+    record_id: str
+    note_id: str
+    sentence_index: int
+    label: str
+    start: int
+    end: int
+    source: str
+
+    @classmethod
+    def of(cls, row: dict) -> "FlagKey":
+        return cls(row["record_id"], row["note_id"], row["sentence_index"], row["label"], row["start"],
+                   row["end"], row["source"])
+
+
+@dataclass
+class QueueItem:
+    """One flag to review, with its sentence in context and the reviewer's current decision."""
+
+    key: FlagKey
+    flag: dict
+    sentence: str
+    sentence_start: int
+    before: str
+    after: str
+    roles: list
+    team: str | None
+    worker: str | None
+    decision: dict | None = None
+    others: list = field(default_factory=list)  # other reviewers' decisions (hidden when blind)
+
+    @property
+    def uncertainty(self) -> float:
+        return self.flag.get("uncertainty", 1.0)
+
+
+def outcome(row: dict | None) -> str | None:
+    """What a decision means for a flag, for agreement: accept, reject or relabel:<label>."""
+    if row is None:
+        return None
+    if row["decision"] == "relabel":
+        return f"relabel:{row['new_label']}"
+    return row["decision"]
+
+
+class ReviewStore:
+    """Review decisions on an audit store file."""
+
+    def __init__(self, path: str | Path | AuditStore, *, rubric: Rubric | None = None) -> None:
+        self.store = path if isinstance(path, AuditStore) else AuditStore(path)
+        self.conn = self.store.conn
+        self.rubric = rubric or Rubric.load()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- writing -------------------------------------------------------------------------
+    def _insert(self, row: dict) -> int:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self.store.transaction() as conn:
+            cur = conn.execute(f"INSERT INTO decisions ({cols}) VALUES ({marks})", tuple(row.values()))
+            return int(cur.lastrowid)
+
+    def decide(self, reviewer: str, key: FlagKey, decision: str, *, reason: str | None = None,
+               new_label: str | None = None, comment: str | None = None, teaching_example: bool = False,
+               kind: str = "review") -> int:
+        """Record accept / reject (with a reason) / relabel (with a new label) on a flag."""
+        if decision not in ("accept", "reject", "relabel"):
+            raise InputError(f"decision '{decision}' is not one of accept, reject, relabel (use add() for a missed flag).")
+        if decision == "reject" and reason not in taxonomy.REJECT_REASONS:
+            raise InputError(f"a reject needs a reason, one of {', '.join(taxonomy.REJECT_REASONS)}.")
+        if decision == "reject" and reason == "other" and not (comment or "").strip():
+            raise InputError("a reject for reason 'other' needs a comment saying why.")
+        if decision == "relabel" and (new_label not in taxonomy.LABELS or new_label == key.label):
+            raise InputError(f"relabel needs a new label, one of {', '.join(taxonomy.LABELS)}, other than the flag's.")
+        if not reviewer.strip():
+            raise InputError("a decision needs the reviewer's name.")
+        return self._insert({
+            "created_at": now(), "reviewer": reviewer.strip(), "kind": kind, "record_id": key.record_id,
+            "note_id": key.note_id, "sentence_index": key.sentence_index, "flag_label": key.label,
+            "flag_start": key.start, "flag_end": key.end, "flag_source": key.source, "decision": decision,
+            "reason": reason if decision == "reject" else None,
+            "new_label": new_label if decision == "relabel" else None,
+            "comment": comment, "teaching_example": int(bool(teaching_example))})
+
+    def add(self, reviewer: str, record_id: str, note_id: str, sentence_index: int, label: str, *,
+            comment: str | None = None, teaching_example: bool = False, kind: str = "review") -> int:
+        """Add a missed flag: a counted ``label`` on a whole sentence."""
+        if label not in taxonomy.LABELS:
+            raise InputError(f"'{label}' is not a label. Labels: {', '.join(taxonomy.LABELS)}.")
+        sent = self.conn.execute('SELECT start, "end" FROM sentences WHERE record_id = ? AND note_id = ?'
+                                 " AND sentence_index = ?", (record_id, note_id, sentence_index)).fetchone()
+        if sent is None:
+            raise InputError(f"record {record_id}, note {note_id} has no sentence {sentence_index}.")
+        return self._insert({
+            "created_at": now(), "reviewer": reviewer.strip(), "kind": kind, "record_id": record_id,
+            "note_id": note_id, "sentence_index": sentence_index, "flag_label": label,
+            "flag_start": sent["start"], "flag_end": sent["end"], "flag_source": REVIEW_SOURCE,
+            "decision": "add", "new_label": label, "comment": comment,
+            "teaching_example": int(bool(teaching_example))})
+
+    def undo(self, reviewer: str) -> int | None:
+        """Undo the reviewer's latest decision still in effect (a new 'undo' event)."""
+        last = [r for r in self._effective() if r["reviewer"] == reviewer]
+        if not last:
+            return None
+        target = max(last, key=lambda r: r["decision_id"])
+        return self._insert({
+            "created_at": now(), "reviewer": reviewer, "kind": target["kind"], "record_id": target["record_id"],
+            "note_id": target["note_id"], "sentence_index": target["sentence_index"],
+            "flag_label": target["flag_label"], "flag_start": target["flag_start"], "flag_end": target["flag_end"],
+            "flag_source": target["flag_source"], "decision": "undo", "undoes": target["decision_id"]})
+
+    def adjudicate(self, lead: str, key: FlagKey, decision: str, **kwargs) -> int:
+        """A lead's final decision on a flag (adjudication outranks reviewers' decisions)."""
+        if decision == "add":
+            return self.add(lead, key.record_id, key.note_id, key.sentence_index, key.label, kind="adjudication",
+                            **kwargs)
+        return self.decide(lead, key, decision, kind="adjudication", **kwargs)
+
+    def override_level(self, lead: str, record_id: str, level: str | None, reason: str) -> int:
+        """Override a record's level, with a required reason; ``level=None`` withdraws it."""
+        if level is not None and level not in (*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE):
+            raise InputError(f"'{level}' is not a level. Levels: {', '.join(taxonomy.RECORD_LEVELS)}, not_applicable.")
+        if not (reason or "").strip():
+            raise InputError("an override needs a reason.")
+        with self.store.transaction() as conn:
+            cur = conn.execute("INSERT INTO overrides (created_at, reviewer, record_id, level, reason)"
+                               " VALUES (?, ?, ?, ?, ?)", (now(), lead, record_id, level, reason.strip()))
+            return int(cur.lastrowid)
+
+    def assign_double_review(self, reviewers: tuple[str, str], share: float, *, seed: int = 0) -> list[str]:
+        """Assign a reproducible share of records, blind, to both reviewers; return them."""
+        ids = sorted(r["record_id"] for r in self.conn.execute("SELECT record_id FROM records WHERE dv_present = 1"))
+        n = max(1, round(share * len(ids))) if ids else 0
+        chosen = sorted(random.Random(seed).sample(ids, n))
+        with self.store.transaction() as conn:
+            for rid in chosen:
+                for reviewer in reviewers:
+                    conn.execute("INSERT OR IGNORE INTO assignments VALUES (?, ?, 1, ?)", (rid, reviewer, now()))
+        return chosen
+
+    # -- reading ---------------------------------------------------------------------------
+    def _rows(self) -> list[dict]:
+        return [dict(r) for r in self.conn.execute("SELECT * FROM decisions ORDER BY decision_id")]
+
+    def _effective(self, rows: list[dict] | None = None) -> list[dict]:
+        rows = self._rows() if rows is None else rows
+        undone = {r["undoes"] for r in rows if r["decision"] == "undo"}
+        return [r for r in rows if r["decision"] != "undo" and r["decision_id"] not in undone]
+
+    def decisions(self):
+        """Every decision event as a pandas DataFrame (undo events included, marked)."""
+        import pandas as pd
+        rows = self._rows()
+        undone = {r["undoes"] for r in rows if r["decision"] == "undo"}
+        frame = pd.DataFrame(rows, columns=[c[1] for c in self.conn.execute("PRAGMA table_info(decisions)")])
+        frame["undone"] = frame["decision_id"].isin(undone)
+        return frame
+
+    @staticmethod
+    def _key_of(row: dict) -> FlagKey:
+        return FlagKey(row["record_id"], row["note_id"], row["sentence_index"], row["flag_label"],
+                       row["flag_start"], row["flag_end"], row["flag_source"])
+
+    def current(self) -> dict[FlagKey, dict[str, dict]]:
+        """The latest effective decision per flag and reviewer (adjudications under '__lead__')."""
+        state: dict[FlagKey, dict[str, dict]] = defaultdict(dict)
+        for row in self._effective():
+            who = "__lead__" if row["kind"] == "adjudication" else row["reviewer"]
+            state[self._key_of(row)][who] = row
+        return state
+
+    def final(self) -> tuple[dict[FlagKey, dict], set[FlagKey]]:
+        """The decision that stands per flag, and the flags whose reviewers disagree."""
+        decided, disputed = {}, set()
+        for key, by_who in self.current().items():
+            if "__lead__" in by_who:
+                decided[key] = by_who["__lead__"]
+                continue
+            outcomes = {outcome(r) for r in by_who.values()}
+            if len(outcomes) == 1:
+                decided[key] = max(by_who.values(), key=lambda r: r["decision_id"])
+            else:
+                disputed.add(key)
+        return decided, disputed
+
+    def assignments(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for r in self.conn.execute("SELECT record_id, reviewer FROM assignments"):
+            out[r["record_id"]].add(r["reviewer"])
+        return out
+
+    def queue(self, reviewer: str | None = None, *, label: str | None = None, source: str | None = None,
+              team: str | None = None, record_id: str | None = None, status: str = "all",
+              order: str = "record", thresholds: dict[str, float] | None = None) -> list[QueueItem]:
+        """Flags to review, filtered and ordered by record or by classifier uncertainty.
+
+        ``status``: all, unreviewed, reviewed (by ``reviewer``), or disputed. On a record
+        assigned to double review, a reviewer never sees the other's decisions (blind).
+        """
+        if status not in ("all", "unreviewed", "reviewed", "disputed"):
+            raise InputError("status is one of all, unreviewed, reviewed, disputed.")
+        if order not in ("record", "uncertainty"):
+            raise InputError("order is 'record' or 'uncertainty'.")
+        current = self.current()
+        _, disputed = self.final()
+        blind = self.assignments()
+        records = {r["record_id"]: dict(r) for r in self.conn.execute("SELECT * FROM records")}
+        seq = {(r["record_id"], r["note_id"]): r["seq"] for r in self.conn.execute("SELECT record_id, note_id, seq FROM notes")}
+        flags = self.store.flags(record_id)
+        added = [self._added_flag(k, r) for k, by in current.items() for r in by.values()
+                 if k.source == REVIEW_SOURCE and (record_id is None or k.record_id == record_id)]
+        items = []
+        for flag in [*flags, *added]:
+            rec = records[flag["record_id"]]
+            if label and flag["label"] != label or source and flag["source"] != source:
+                continue
+            if team and rec["team"] != team:
+                continue
+            key = FlagKey.of(flag)
+            mine = current.get(key, {}).get(reviewer) if reviewer else None
+            if status == "unreviewed" and mine is not None or status == "reviewed" and mine is None:
+                continue
+            if status == "disputed" and key not in disputed:
+                continue
+            hidden = reviewer in blind.get(flag["record_id"], set())
+            others = [] if hidden else [r for who, r in current.get(key, {}).items() if who != reviewer]
+            flag = dict(flag, uncertainty=self._uncertainty(flag, thresholds))
+            items.append(self._item(key, flag, rec, mine, others))
+        if order == "uncertainty":
+            items.sort(key=lambda i: (i.uncertainty, i.key.record_id, seq[i.key.record_id, i.key.note_id], i.key.start))
+        else:
+            items.sort(key=lambda i: (i.key.record_id, seq[i.key.record_id, i.key.note_id], i.key.start, i.key.label))
+        return items
+
+    @staticmethod
+    def _uncertainty(flag: dict, thresholds: dict[str, float] | None) -> float:
+        """Distance of a classifier flag's probability from its threshold; rule flags are certain."""
+        if flag["source"] != "classifier":
+            return 1.0
+        from ..model.uncertainty import margin
+        return margin(flag["score"], (thresholds or {}).get(flag["label"], 0.5))
+
+    def _added_flag(self, key: FlagKey, row: dict) -> dict:
+        note = self.conn.execute("SELECT text FROM notes WHERE record_id = ? AND note_id = ?",
+                                 (key.record_id, key.note_id)).fetchone()
+        return {"record_id": key.record_id, "note_id": key.note_id, "sentence_index": key.sentence_index,
+                "label": key.label, "start": key.start, "end": key.end, "text": note["text"][key.start:key.end],
+                "source": REVIEW_SOURCE, "rule_id": "review_add", "score": 1.0, "context": None, "counted": 1,
+                "explanation": taxonomy.DESCRIPTIONS[key.label], "rewrite": taxonomy.REWRITES[key.label]}
+
+    def _item(self, key: FlagKey, flag: dict, rec: dict, mine, others) -> QueueItem:
+        sents = self.store.sentences(key.record_id, key.note_id)
+        note = self.conn.execute("SELECT text FROM notes WHERE record_id = ? AND note_id = ?",
+                                 (key.record_id, key.note_id)).fetchone()["text"]
+        i = key.sentence_index
+        this = sents[i]
+        before = " ".join(note[s["start"]:s["end"]] for s in sents[max(0, i - 2):i])
+        after = " ".join(note[s["start"]:s["end"]] for s in sents[i + 1:i + 3])
+        return QueueItem(key=key, flag=flag, sentence=note[this["start"]:this["end"]], sentence_start=this["start"],
+                         before=before, after=after, roles=json.loads(this["roles"]), team=rec["team"],
+                         worker=rec["worker"], decision=mine, others=others)
+
+    # -- double review ---------------------------------------------------------------------------
+    def agreement(self, a: str, b: str) -> dict:
+        """Per label and overall: Cohen's kappa and percent agreement on flags both reviewed.
+
+        Categories are the decisions' outcomes (accept, reject, relabel:<label>, add); on
+        a record both reviewed, a flag one reviewer added counts as 'absent' for the other.
+        """
+        current = self.current()
+        shared = {k.record_id for k, by in current.items() if a in by and b in by}
+        by_label: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key, by in current.items():
+            if a in by and b in by:
+                by_label[key.label].append((outcome(by[a]), outcome(by[b])))
+            elif key.source == REVIEW_SOURCE and (a in by) != (b in by) and key.record_id in shared:
+                by_label[key.label].append((outcome(by.get(a)) or "absent", outcome(by.get(b)) or "absent"))
+        return _agreement_table(by_label)
+
+    def disagreements(self, a: str, b: str) -> list[tuple[FlagKey, dict, dict]]:
+        """Flags both reviewers decided differently, still without an adjudication."""
+        out = [(key, by[a], by[b]) for key, by in self.current().items()
+               if a in by and b in by and outcome(by[a]) != outcome(by[b]) and "__lead__" not in by]
+        return sorted(out, key=lambda t: (t[0].record_id, t[0].note_id, t[0].start))
+
+    # -- reviewed view ---------------------------------------------------------------------------
+    def reviewed_flags(self, record_id: str) -> list[dict]:
+        """The record's flags after the decisions that stand (unreviewed flags keep the pipeline's state)."""
+        decided, _ = self.final()
+        out = []
+        for flag in self.store.flags(record_id):
+            row = decided.get(FlagKey.of(flag))
+            if row is None:
+                out.append(flag)
+            elif row["decision"] == "accept":
+                out.append(dict(flag, counted=1))  # the reviewer overrules the context
+            elif row["decision"] == "reject" and row["reason"] in CONTEXT_REASONS:
+                out.append(dict(flag, counted=0, context=row["reason"]))
+            elif row["decision"] == "relabel":
+                out.append(dict(flag, label=row["new_label"], counted=1, context=None))
+            # any other reject takes the flag out of the reviewed view
+        for key, row in decided.items():
+            if key.record_id == record_id and row["decision"] == "add":
+                out.append(self._added_flag(key, row))
+        return out
+
+    def reviewed_record_ids(self) -> set[str]:
+        ids = {r["record_id"] for r in self._effective()}
+        ids |= {r["record_id"] for r in self.conn.execute("SELECT DISTINCT record_id FROM overrides")}
+        return ids
+
+    def latest_override(self, record_id: str) -> dict | None:
+        row = self.conn.execute("SELECT * FROM overrides WHERE record_id = ? ORDER BY override_id DESC LIMIT 1",
+                                (record_id,)).fetchone()
+        return dict(row) if row is not None and row["level"] is not None else None
+
+    def reviewed_placement(self, record_id: str) -> Placement:
+        """The record's placement from its reviewed flags, or a lead's override."""
+        override = self.latest_override(record_id)
+        if override is not None:
+            return Placement(record_id, override["level"], None, override["reason"], (), "override")
+        has_decisions = any(r["record_id"] == record_id for r in self._effective())
+        if not has_decisions:
+            stored = next(r for r in self.store.records() if r.record_id == record_id)
+            return stored.placement
+        result = self.store.record_result(record_id, flags=self.reviewed_flags(record_id))
+        placement = self.rubric.place(record_id, compute_indicators(result))
+        return Placement(placement.record_id, placement.level, placement.rule_id, placement.rationale,
+                         placement.evidence, "reviewed")
+
+
+def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
+    """Cohen's kappa of two raters' categories; None when chance agreement is total."""
+    n = len(pairs)
+    if n == 0:
+        return None
+    observed = sum(a == b for a, b in pairs) / n
+    cats = {c for pair in pairs for c in pair}
+    expected = sum((sum(a == c for a, _ in pairs) / n) * (sum(b == c for _, b in pairs) / n) for c in cats)
+    if expected == 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def _agreement_table(pairs_by_label: dict[str, list[tuple[str, str]]]) -> dict:
+    table = {}
+    for label in taxonomy.LABELS:
+        pairs = pairs_by_label.get(label, [])
+        kappa = cohen_kappa(pairs)
+        table[label] = {"n": len(pairs),
+                        "percent_agreement": round(sum(a == b for a, b in pairs) / len(pairs), 4) if pairs else None,
+                        "kappa": round(kappa, 4) if kappa is not None else None}
+    every = [p for pairs in pairs_by_label.values() for p in pairs]
+    overall = cohen_kappa(every)
+    table["overall"] = {"n": len(every),
+                        "percent_agreement": round(sum(a == b for a, b in every) / len(every), 4) if every else None,
+                        "kappa": round(overall, 4) if overall is not None else None}
+    return table

@@ -1,0 +1,193 @@
+"""QA review: the append-only decision log, double review, and placements that follow the review."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sqlite3
+import time
+
+import pytest
+from click.testing import CliRunner
+from sklearn.metrics import cohen_kappa_score
+
+from record_audit.cli import main
+from record_audit.errors import InputError
+from record_audit.store.review import FlagKey, ReviewStore, cohen_kappa
+
+NOTES = [
+    ("R1", "Mother failed to protect the children. Father was not contacted. FA has anger issues."),
+    ("R1", "CW advised MO that she must obtain a protective order or the children will be removed."),
+    ("R2", "Worker met with FA to discuss his violence. He monitors her phone. She called the police."),
+    ("R2", "The couple argue a lot. Jayden (6) hides when FA shouts."),
+    ("R3", "Mother was pushed during a domestic dispute. FA was not assessed."),
+]
+
+
+@pytest.fixture()
+def db(tmp_path):
+    import csv
+    notes = tmp_path / "notes.csv"
+    with open(notes, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["record_id", "text", "team"])
+        for rid, text in NOTES:
+            writer.writerow([rid, text, "North"])
+    path = tmp_path / "audit.sqlite"
+    assert CliRunner().invoke(main, ["audit", str(notes), "--db", str(path), "--rules-only"]).exit_code == 0
+    return path
+
+
+def first(review, label, record_id=None):
+    return next(i for i in review.queue(record_id=record_id) if i.key.label == label)
+
+
+def test_decide_relabel_add_and_undo_derive_the_state(db):
+    review = ReviewStore(db)
+    ftp = first(review, "failure_to_protect", "R1")
+    assert "Mother failed to protect the children." == ftp.sentence and "Father was not contacted." in ftp.after
+    review.decide("ana", ftp.key, "accept", comment="classic FTP framing", teaching_example=True)
+    minimized = first(review, "minimized", "R1")
+    review.decide("ana", minimized.key, "relabel", new_label="perpetrator_pattern")
+    review.add("ana", "R1", "R1-1", 1, "father_absent")
+    state = review.current()
+    assert state[ftp.key]["ana"]["decision"] == "accept"
+    assert {i.key.label for i in review.queue("ana", record_id="R1", status="reviewed")} >= {"failure_to_protect", "minimized"}
+    review.undo("ana")  # undoes the add
+    review.undo("ana")  # undoes the relabel
+    frame = review.decisions()
+    assert list(frame["decision"]) == ["accept", "relabel", "add", "undo", "undo"]
+    assert list(frame["undone"]) == [False, True, True, False, False]
+    assert review.current()[ftp.key]["ana"]["teaching_example"] == 1
+    assert minimized.key not in review.current()
+    assert [i.key.label for i in review.queue("ana", record_id="R1", status="unreviewed")].count("failure_to_protect") == 0
+
+
+def test_invalid_decisions_are_refused(db):
+    review = ReviewStore(db)
+    key = first(review, "failure_to_protect").key
+    with pytest.raises(InputError, match="a reject needs a reason"):
+        review.decide("ana", key, "reject")
+    with pytest.raises(InputError, match="needs a comment"):
+        review.decide("ana", key, "reject", reason="other")
+    with pytest.raises(InputError, match="relabel needs a new label"):
+        review.decide("ana", key, "relabel", new_label="victim_blaming")
+    with pytest.raises(InputError, match="an override needs a reason"):
+        review.override_level("lead", "R1", "Blindness", " ")
+
+
+def test_decisions_are_append_only(db):
+    review = ReviewStore(db)
+    review.decide("ana", first(review, "failure_to_protect").key, "accept")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        review.conn.execute("UPDATE decisions SET decision = 'reject'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        review.conn.execute("DELETE FROM decisions")
+
+
+def _write_many(path, reviewer, n, ready):
+    review = ReviewStore(path)
+    keys = [i.key for i in review.queue()]
+    ready.wait()
+    for k in range(n):
+        review.decide(reviewer, keys[k % len(keys)], "accept" if k % 2 else "reject",
+                      reason=None if k % 2 else "wrong_label", comment=f"{reviewer} {k}")
+    review.close()
+
+
+def test_two_processes_writing_500_decisions_each_lose_nothing(db):
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    procs = [ctx.Process(target=_write_many, args=(str(db), name, 500, ready)) for name in ("ana", "ben")]
+    for p in procs:
+        p.start()
+    time.sleep(1)
+    ready.set()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    frame = ReviewStore(db).decisions()
+    assert len(frame) == 1000
+    assert frame.groupby("reviewer").size().to_dict() == {"ana": 500, "ben": 500}
+    assert frame["decision_id"].is_unique
+
+
+def test_killed_writer_leaves_a_consistent_store(db):
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    proc = ctx.Process(target=_write_many, args=(str(db), "ana", 100_000, ready))
+    proc.start()
+    ready.set()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with sqlite3.connect(db, timeout=5) as conn:
+            if conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] > 50:
+                break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = conn.execute("SELECT decision, reviewer, comment FROM decisions").fetchall()
+    assert len(rows) > 50
+    assert all(r[1] == "ana" and r[2].startswith("ana ") for r in rows)  # no half-written row
+    review = ReviewStore(db)  # and it still works
+    review.decide("ben", first(review, "failure_to_protect").key, "accept")
+
+
+def test_kappa_matches_scikit_learn_on_a_known_case():
+    a = ["accept", "accept", "reject", "accept", "relabel:minimized", "reject", "accept", "reject"]
+    b = ["accept", "reject", "reject", "accept", "relabel:minimized", "accept", "accept", "reject"]
+    assert cohen_kappa(list(zip(a, b))) == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_blind_double_review_agreement_and_adjudication(db):
+    review = ReviewStore(db)
+    chosen = review.assign_double_review(("ana", "ben"), share=1.0, seed=3)
+    assert chosen == ["R1", "R2", "R3"] and review.assign_double_review(("ana", "ben"), 1.0, seed=3) == chosen
+    items = review.queue("ana", record_id="R1")
+    for i, item in enumerate(items):
+        review.decide("ana", item.key, "accept")
+        review.decide("ben", item.key, "accept" if i else "reject", reason=None if i else "reported")
+    # blind: ana never sees ben's decisions on an assigned record
+    assert all(item.others == [] for item in review.queue("ana", record_id="R1"))
+    table = review.agreement("ana", "ben")
+    assert table["overall"]["n"] == len(items)
+    assert table["overall"]["percent_agreement"] == pytest.approx((len(items) - 1) / len(items), abs=1e-4)
+    (key, ra, rb), = review.disagreements("ana", "ben")
+    assert (ra["decision"], rb["decision"]) == ("accept", "reject")
+    assert [i.key for i in review.queue("lead", status="disputed")] == [key]
+    review.adjudicate("lead", key, "reject", reason="reported")
+    decided, disputed = review.final()
+    assert decided[key]["kind"] == "adjudication" and not disputed
+    assert review.disagreements("ana", "ben") == []
+
+
+def test_placement_follows_the_review_and_the_override(db):
+    review = ReviewStore(db)
+    raw = review.reviewed_placement("R1")
+    assert raw.level == "Destructiveness" and raw.level_source == "rubric"
+    for item in review.queue(record_id="R1"):
+        if item.key.label in ("failure_to_protect", "survivor_responsibilized"):
+            review.decide("ana", item.key, "reject", reason="wrong_label")
+    reviewed = review.reviewed_placement("R1")
+    assert reviewed.level_source == "reviewed" and reviewed.level == "Blindness"
+    review.override_level("lead", "R1", "Incapacity", "Plan language elsewhere in the file is survivor-focused.")
+    over = review.reviewed_placement("R1")
+    assert (over.level, over.level_source) == ("Incapacity", "override")
+    review.override_level("lead", "R1", None, "Withdrawn after discussion.")
+    assert review.reviewed_placement("R1").level_source == "reviewed"
+
+
+def test_reaudit_keeps_every_decision(db, tmp_path):
+    review = ReviewStore(db)
+    key = first(review, "failure_to_protect").key
+    review.decide("ana", key, "accept")
+    review.close()
+    notes = tmp_path / "notes.csv"
+    text = notes.read_text(encoding="utf-8").replace("FA has anger issues.", "FA has anger issues, per MO.")
+    notes.write_text(text, encoding="utf-8")
+    assert CliRunner().invoke(main, ["audit", str(notes), "--db", str(db), "--rules-only"]).exit_code == 0
+    review = ReviewStore(db)
+    assert len(review.decisions()) == 1 and key in review.current()
+    assert any(i.key == key for i in review.queue())  # the flag's natural key survives the re-audit
