@@ -191,3 +191,26 @@ def test_reaudit_keeps_every_decision(db, tmp_path):
     review = ReviewStore(db)
     assert len(review.decisions()) == 1 and key in review.current()
     assert any(i.key == key for i in review.queue())  # the flag's natural key survives the re-audit
+
+
+def test_summary_and_report_show_raw_and_reviewed_side_by_side(db, tmp_path):
+    import json
+    review = ReviewStore(db)
+    for item in review.queue(record_id="R1"):
+        if item.key.label in ("failure_to_protect", "survivor_responsibilized"):
+            review.decide("ana", item.key, "reject", reason="wrong_label")
+    review.override_level("lead", "R3", "Incapacity", "Survivor-focused plan in the closing summary.")
+    review.close()
+    rows = {r["record_id"]: r for r in json.loads(CliRunner().invoke(main, ["summary", "--db", str(db)]).stdout)}
+    assert (rows["R1"]["raw_level"], rows["R1"]["level"], rows["R1"]["level_source"]) == \
+        ("Destructiveness", "Blindness", "reviewed")
+    assert rows["R3"]["level_source"] == "override" and rows["R3"]["override_reason"].startswith("Survivor-focused")
+    assert rows["R2"]["level_source"] == "rubric" and rows["R2"]["raw_level"] == rows["R2"]["level"]
+    sample = json.loads(CliRunner().invoke(main, ["summary", "--db", str(db), "--scope", "sample"]).stdout)
+    assert sample["distribution"]["raw_level"]["Destructiveness"]["count"] == 1
+    assert sample["distribution"]["level"]["Destructiveness"]["count"] == 0
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(main, ["report", "--db", str(db), "-o", str(out)]).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert 'id="raw-distribution"' in html and "pipeline said Destructiveness" in html
+    assert "Override reason:" in html

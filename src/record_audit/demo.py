@@ -5,14 +5,14 @@ import sys
 
 from . import taxonomy
 from .continuum import Rubric
-from .report.summary import sample_summary
+from .report.summary import reviewed_records, sample_summary
 from .store import AuditStore
 
 
 def digest(db_path: str) -> str:
+    rubric = Rubric.load()
     with AuditStore(db_path) as store:
-        records = store.records()
-        sample = sample_summary(records, Rubric.load())
+        sample = sample_summary(reviewed_records(store, rubric), rubric)
     lines = [f"{sample['records']} records audited, {sample['dv_records']} describe DV, "
              f"{sample['not_applicable']} without DV (not placed)", "",
              f"{'continuum level':<18}{'records':>8}{'share':>8}"]

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .. import __version__, taxonomy
 from ..continuum import Rubric
 from ..store import AuditStore
-from .summary import group_summaries, record_summary, sample_summary, write_atomic
+from .summary import group_summaries, record_summary, reviewed_records, sample_summary, write_atomic
 
 LEVEL_COLOURS = {
     "Destructiveness": "#b2182b", "Incapacity": "#e66101", "Blindness": "#f1a340",
@@ -68,7 +68,7 @@ def _bars(distribution: dict, total: int) -> list[dict]:
 
 
 def build_context(store: AuditStore, rubric: Rubric) -> dict:
-    stored = store.records()
+    stored = reviewed_records(store, rubric)
     sample = sample_summary(stored, rubric)
     teams = group_summaries(stored, rubric, "team")
     order = {lv: i for i, lv in enumerate((*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE))}
@@ -104,6 +104,8 @@ def build_context(store: AuditStore, rubric: Rubric) -> dict:
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "db_name": store.path.name, "version": __version__, "run": runs[-1] if runs else None,
         "sample": sample, "bars": _bars(sample["distribution"]["level"], sample["dv_records"]),
+        "raw_bars": _bars(sample["distribution"]["raw_level"], sample["dv_records"]),
+        "reviewed": sum(1 for r in stored if r.placement.level_source != "rubric"),
         "chart_height": 8 + 34 * len(taxonomy.RECORD_LEVELS), "teams": teams, "records": records,
         "levels": taxonomy.RECORD_LEVELS, "colours": LEVEL_COLOURS, "indicator_text": INDICATOR_TEXT,
         "labels": taxonomy.LABELS, "strength_labels": taxonomy.STRENGTH_LABELS,

@@ -10,15 +10,16 @@ from pathlib import Path
 
 from .. import taxonomy
 from ..continuum import Rubric, summarize_sample
-from ..store import AuditStore, StoredRecord
+from ..store import AuditStore
+from ..store.review import ReviewedRecord, ReviewStore
 
 
-def record_summary(rec: StoredRecord) -> dict:
-    """One record's CONTRACT section 5 object."""
+def record_summary(rec: ReviewedRecord) -> dict:
+    """One record's CONTRACT section 5 object: the reviewed view, with the raw level beside it."""
     return {
         "record_id": rec.record_id, "team": rec.team, "worker": rec.worker,
-        "level": rec.placement.level, "raw_level": rec.placement.level,
-        "level_source": rec.placement.level_source, "override_reason": None,
+        "level": rec.placement.level, "raw_level": rec.raw.placement.level,
+        "level_source": rec.placement.level_source, "override_reason": rec.override_reason,
         "rule_id": rec.placement.rule_id,
         "indicators": rec.indicators.to_dict(),
         "label_counts": dict(rec.indicators.label_counts),
@@ -26,12 +27,12 @@ def record_summary(rec: StoredRecord) -> dict:
     }
 
 
-def sample_summary(records: list[StoredRecord], rubric: Rubric) -> dict:
+def sample_summary(records: list[ReviewedRecord], rubric: Rubric) -> dict:
     """The sample's distribution (by raw_level and by level), indicator rates, Proficiency."""
     placements = [r.placement for r in records]
     indicators = [r.indicators for r in records]
     by_level = summarize_sample(placements, indicators, rubric)
-    raw = summarize_sample(placements, indicators, rubric, levels_of=lambda p: p.level)
+    raw = summarize_sample([r.raw.placement for r in records], [r.raw.indicators for r in records], rubric)
     return {"records": by_level["records"], "dv_records": by_level["dv_records"],
             "not_applicable": sum(1 for p in placements if p.level == taxonomy.NOT_APPLICABLE),
             "distribution": {"raw_level": raw["distribution"], "level": by_level["distribution"]},
@@ -39,15 +40,19 @@ def sample_summary(records: list[StoredRecord], rubric: Rubric) -> dict:
             "meets_proficiency": by_level["meets_proficiency"]}
 
 
-def group_summaries(records: list[StoredRecord], rubric: Rubric, by: str) -> list[dict]:
-    groups: dict[str, list[StoredRecord]] = defaultdict(list)
+def group_summaries(records: list[ReviewedRecord], rubric: Rubric, by: str) -> list[dict]:
+    groups: dict[str, list[ReviewedRecord]] = defaultdict(list)
     for rec in records:
         groups[getattr(rec, by) or "(none)"].append(rec)
     return [{"group": name, **sample_summary(members, rubric)} for name, members in sorted(groups.items())]
 
 
+def reviewed_records(store: AuditStore, rubric: Rubric) -> list[ReviewedRecord]:
+    return ReviewStore(store, rubric=rubric).records()
+
+
 def summarize(store: AuditStore, rubric: Rubric, *, scope: str = "record", by: str | None = None):
-    records = store.records()
+    records = reviewed_records(store, rubric)
     if by:
         return group_summaries(records, rubric, by)
     if scope == "sample":
@@ -83,7 +88,7 @@ def _evidence_rows(records: list[dict]) -> list[dict]:
 
 def tables(store: AuditStore, rubric: Rubric) -> dict[str, list[dict]]:
     """Every view as a list of flat rows: records, indicators, by_team, by_worker, evidence."""
-    stored = store.records()
+    stored = reviewed_records(store, rubric)
     records = [record_summary(r) for r in stored]
     return {
         "records": [_flat_record(r) for r in records],

@@ -19,10 +19,24 @@ from .. import taxonomy
 from ..continuum import Placement, Rubric
 from ..errors import InputError
 from ..indicators import compute_indicators
-from .db import AuditStore, now
+from ..indicators import Indicators
+from .db import AuditStore, StoredRecord, now
 
 REVIEW_SOURCE = "review"  # flags a reviewer added
 CONTEXT_REASONS = ("negated", "reported", "hypothetical")
+
+
+@dataclass(frozen=True)
+class ReviewedRecord:
+    """A record's raw (pipeline) view and its reviewed view side by side."""
+
+    record_id: str
+    team: str | None
+    worker: str | None
+    raw: "StoredRecord"
+    indicators: "Indicators"
+    placement: Placement
+    override_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -317,9 +331,10 @@ class ReviewStore:
         return sorted(out, key=lambda t: (t[0].record_id, t[0].note_id, t[0].start))
 
     # -- reviewed view ---------------------------------------------------------------------------
-    def reviewed_flags(self, record_id: str) -> list[dict]:
+    def reviewed_flags(self, record_id: str, decided: dict | None = None) -> list[dict]:
         """The record's flags after the decisions that stand (unreviewed flags keep the pipeline's state)."""
-        decided, _ = self.final()
+        if decided is None:
+            decided, _ = self.final()
         out = []
         for flag in self.store.flags(record_id):
             row = decided.get(FlagKey.of(flag))
@@ -349,17 +364,33 @@ class ReviewStore:
 
     def reviewed_placement(self, record_id: str) -> Placement:
         """The record's placement from its reviewed flags, or a lead's override."""
-        override = self.latest_override(record_id)
-        if override is not None:
-            return Placement(record_id, override["level"], None, override["reason"], (), "override")
-        has_decisions = any(r["record_id"] == record_id for r in self._effective())
-        if not has_decisions:
-            stored = next(r for r in self.store.records() if r.record_id == record_id)
-            return stored.placement
-        result = self.store.record_result(record_id, flags=self.reviewed_flags(record_id))
-        placement = self.rubric.place(record_id, compute_indicators(result))
-        return Placement(placement.record_id, placement.level, placement.rule_id, placement.rationale,
-                         placement.evidence, "reviewed")
+        return next(r.placement for r in self.records() if r.record_id == record_id)
+
+    def records(self) -> list["ReviewedRecord"]:
+        """Every record with its raw placement and its reviewed indicators and placement.
+
+        A record with at least one decision is placed from its reviewed flags
+        (``level_source: reviewed``), even if its level did not change; a lead's override
+        wins (``override``, with its reason); the others keep the rubric's placement.
+        """
+        decided, _ = self.final()
+        touched = {r["record_id"] for r in self._effective()}
+        out = []
+        for stored in self.store.records():
+            rid = stored.record_id
+            indicators, placement = stored.indicators, stored.placement
+            if rid in touched:
+                result = self.store.record_result(rid, flags=self.reviewed_flags(rid, decided))
+                indicators = compute_indicators(result)
+                p = self.rubric.place(rid, indicators)
+                placement = Placement(rid, p.level, p.rule_id, p.rationale, p.evidence, "reviewed")
+            override = self.latest_override(rid)
+            if override is not None:
+                placement = Placement(rid, override["level"], None, override["reason"], placement.evidence,
+                                      "override")
+            out.append(ReviewedRecord(rid, stored.team, stored.worker, stored, indicators, placement,
+                                      override["reason"] if override else None))
+        return out
 
 
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:
