@@ -12,7 +12,7 @@ SAMPLES := data/samples
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks]"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -37,7 +37,7 @@ demo: install
 	@echo "Flags:        $(OUT)/flags.jsonl"
 
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests --nbmake notebooks --nbmake-timeout=600
 
 bench: install
 	$(BIN)/python bench/throughput.py
