@@ -12,7 +12,7 @@ from record_audit.cli import main
 SECRET = "Zyxwv"
 NOTES = [
     ("C1", "HV completed. Mother was pushed during a domestic dispute. Father was not contacted."),
-    ("C2", f"School attendance concerns. Father was not contacted. {SECRET} was uncooperative. No DV concerns."),
+    ("C2", f"School attendance concerns. Father was not contacted. Ms. {SECRET} was uncooperative. No DV concerns."),
     ("C1", "MO stated FA hit her in front of the kids. FA has anger issues."),
 ]
 

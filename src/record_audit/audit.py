@@ -99,11 +99,15 @@ def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str
 def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Path,
               parties: Parties | None = None, assume_dv: bool = False, batch_size: int = 64,
               sample: int | None = None, seed: int = 0, stratify: bool = False,
-              model_version: str | None = None, progress_factory=None) -> AuditOutcome:
+              model_version: str | None = None, progress_factory=None, n_process: int = 1,
+              model_path=None, rules_dir=None) -> AuditOutcome:
     """Audit the records of ``source`` into ``store``; ``model_version`` None means rules only."""
     options = {"assume_dv": assume_dv, "model": model_version}
     counts, teams, hashes = scan(source)
     selected = draw_sample(teams, sample, seed=seed, stratify=stratify) if sample else sorted(counts)
+    if nlp is None:  # worker processes hold the pipeline; describe it from a light copy
+        from .pipeline import load_english
+        nlp = load_english(exclude=("ner", "parser", "tagger", "lemmatizer", "attribute_ruler", "tok2vec"))
     pipeline, lexicon, pipe_fp = pipeline_fingerprint(nlp, rules_root, options)
     fingerprints = {rid: hashlib.sha256(f"{pipe_fp}|{hashes[rid]}".encode()).hexdigest() for rid in selected}
     stored = store.fingerprints()
@@ -120,7 +124,8 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
         bar = progress_factory(total) if progress_factory else None
         try:
             for record in flag_records(source, nlp, parties=parties, assume_dv=assume_dv,
-                                       batch_size=batch_size, counts=counts, skip_records=skip, progress=bar):
+                                       batch_size=batch_size, counts=counts, skip_records=skip, progress=bar,
+                                       n_process=n_process, rules_dir=rules_dir, model_path=model_path):
                 indicators = compute_indicators(record)
                 placement = rubric.place(record.record_id, indicators)
                 flags += store.save_record(run_id, record, indicators, placement, fingerprints[record.record_id])

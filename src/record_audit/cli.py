@@ -62,7 +62,9 @@ def common_input_options(func):
                      help="A .skops model file (default: models/current.json here, else the shipped model)."),
         click.option("--assume-dv", is_flag=True, help="Treat every record as a DV record (skip the DV gate)."),
         click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000),
-                     help="Notes per spaCy batch."),
+                     help="Notes per spaCy batch (and per worker chunk)."),
+        click.option("--n-process", default=1, show_default=True, type=click.IntRange(1, 64),
+                     help="Worker processes; each loads the pipeline once and sends back flags."),
         click.option("--debug", is_flag=True, help="Show tracebacks."),
     ]
     for option in reversed(options):
@@ -98,15 +100,18 @@ def _model_for(rules_only: bool, model_path: str | None):
     return found
 
 
-def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None):
+def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None, n_process=1):
     from .io import open_notes, read_parties
     from .pipeline import load_pipeline
+    from .pipeline.rules import load_rules
     # bad input is refused before anything slow is loaded
     source = open_notes(input_path, columns=columns, encoding=encoding)
     party_map = read_parties(parties, stats=source.stats) if parties else None
     model = _model_for(rules_only, model_path)
-    nlp = load_pipeline(rules_dir, model=model)
-    return source, party_map, nlp, model
+    if n_process > 1:
+        load_rules(rules_dir)  # bad rule files are reported here, not in a worker
+        return source, party_map, None, model
+    return source, party_map, load_pipeline(rules_dir, model=model), model
 
 
 @main.command()
@@ -117,7 +122,7 @@ def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False
 @common_input_options
 @_handle_errors
 def flag(input_path, output, all_sentences, columns, parties, encoding, rules_dir, rules_only, model_path,
-         assume_dv, batch_size):
+         assume_dv, batch_size, n_process):
     """Flag survivor-blaming language, one JSON line per flagged sentence.
 
     Example: record-audit flag notes.csv --columns record_id=CaseNo,text=NoteBody -o flags.jsonl
@@ -125,7 +130,8 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
     from .flagging import count_notes, flag_records
     from .output import PartialJsonl
 
-    source, party_map, nlp, _ = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only, model_path)
+    source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
+                                             model_path, n_process)
     counts = count_notes(source)
     writer = PartialJsonl(output).open() if output else None
     done = set(writer.done) if writer else set()
@@ -137,7 +143,7 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
         with _progress(total, "flag") as bar:
             for record in flag_records(source, nlp, parties=party_map, assume_dv=assume_dv,
                                        batch_size=batch_size, counts=counts, skip_records=done,
-                                       progress=bar):
+                                       progress=bar, n_process=n_process, rules_dir=rules_dir, model_path=model):
                 rows = list(record.sentence_rows(all_sentences=all_sentences))
                 records += 1
                 dv += record.dv_present
@@ -163,7 +169,8 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @common_input_options
 @_handle_errors
-def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, model_path, assume_dv, batch_size):
+def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, model_path, assume_dv, batch_size,
+             n_process):
     """Score the pipeline against an annotated-records file (CONTRACT section 6).
 
     Sentence labels (counted and detection), context accuracy, and record levels
@@ -182,10 +189,12 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
         raise InputError(Errors.E003.format(path=annotated))
     if not (Path(annotated).is_file() and is_annotated(annotated)):
         raise InputError(Errors.E026.format(path=annotated))
-    source, party_map, nlp, _ = _prepare(annotated, columns, parties, encoding, rules_dir, rules_only, model_path)
+    source, party_map, nlp, model = _prepare(annotated, columns, parties, encoding, rules_dir, rules_only,
+                                             model_path, n_process)
     with _progress(sum(1 for _ in source), "evaluate") as bar:
         results = list(flag_records(source, nlp, parties=party_map, assume_dv=assume_dv,
-                                    batch_size=batch_size, progress=bar))
+                                    batch_size=batch_size, progress=bar, n_process=n_process,
+                                    rules_dir=rules_dir, model_path=model))
     from .continuum import Rubric
     from .indicators import compute_indicators
     rubric = Rubric.load(rules_dir)
@@ -209,7 +218,7 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
 @common_input_options
 @_handle_errors
 def audit(input_path, db_path, report_path, sample, seed, stratify, columns, parties, encoding, rules_dir,
-          rules_only, model_path, assume_dv, batch_size):
+          rules_only, model_path, assume_dv, batch_size, n_process):
     """Audit records into an SQLite store: flags, indicators and continuum placements.
 
     Running it again adds nothing twice; an interrupted run, started again, continues
@@ -224,12 +233,13 @@ def audit(input_path, db_path, report_path, sample, seed, stratify, columns, par
 
     rubric = Rubric.load(rules_dir)
     source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
-                                             model_path)
+                                             model_path, n_process)
     with AuditStore(db_path) as store:
         outcome = run_audit(source, nlp, store, rubric=rubric, rules_root=resolve_rules(rules_dir),
                             parties=party_map, assume_dv=assume_dv, batch_size=batch_size, sample=sample,
                             seed=seed, stratify=stratify == "team",
-                            model_version=Path(model).stem if model else None,
+                            model_version=Path(model).stem if model else None, n_process=n_process,
+                            model_path=model, rules_dir=rules_dir,
                             progress_factory=lambda total: _progress(total, "audit"))
         if report_path:
             from .report.html import write_report

@@ -37,16 +37,26 @@ def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: boo
 
 def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, assume_dv: bool = False,
                  batch_size: int = 64, counts: Counter | None = None,
-                 skip_records: set[str] | None = None, progress=None) -> Iterator[RecordResult]:
-    """Yield a ``RecordResult`` per record, in the order records complete in the input."""
-    from .pipeline.annotate import annotate_notes
+                 skip_records: set[str] | None = None, progress=None, n_process: int = 1,
+                 rules_dir=None, model_path=None) -> Iterator[RecordResult]:
+    """Yield a ``RecordResult`` per record, in the order records complete in the input.
 
+    With ``n_process`` > 1, worker processes load the pipeline from ``rules_dir`` and
+    ``model_path`` themselves (``nlp`` may then be None) and the output is the same.
+    """
     counts = counts if counts is not None else count_notes(source)
     skip = skip_records or set()
     pending: dict[str, list[NoteResult]] = {}
 
     notes = (n for n in source if n.record_id not in skip)
-    for result in annotate_notes(nlp, notes, parties=parties, batch_size=batch_size):
+    if n_process > 1:
+        from .parallel import annotate_parallel
+        results = annotate_parallel(notes, n_process=n_process, batch_size=batch_size, rules_dir=rules_dir,
+                                    model_path=model_path, parties=parties)
+    else:
+        from .pipeline.annotate import annotate_notes
+        results = annotate_notes(nlp, notes, parties=parties, batch_size=batch_size)
+    for result in results:
         if progress is not None:
             progress.update(1)
         rid = result.note.record_id
