@@ -73,7 +73,7 @@ def _bare(n_words: int, queue) -> None:
     queue.put(("bare model (nlp.pipe)", sum(len(t.split()) for t in texts), elapsed, _peak_mb()))
 
 
-def _audit(n_words: int, queue) -> None:
+def _audit(n_words: int, queue, n_process: int = 1) -> None:
     import csv
     import tempfile
     from pathlib import Path
@@ -81,7 +81,7 @@ def _audit(n_words: int, queue) -> None:
     from record_audit.flagging import flag_records
     from record_audit.io import open_notes
     from record_audit.pipeline import load_pipeline
-    nlp = load_pipeline()
+    nlp = load_pipeline() if n_process == 1 else None
     notes = make_notes(n_words)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "notes.csv"
@@ -89,13 +89,20 @@ def _audit(n_words: int, queue) -> None:
             writer = csv.writer(fh)
             writer.writerow(["record_id", "text"])
             writer.writerows(notes)
-        list(nlp.pipe([t for _, t in notes[:20]]))  # warm up
+        if nlp is not None:
+            list(nlp.pipe([t for _, t in notes[:20]]))  # warm up
         start = time.perf_counter()
         flags = 0
-        for record in flag_records(open_notes(path), nlp, assume_dv=True):
+        for record in flag_records(open_notes(path), nlp if n_process == 1 else None, assume_dv=True,
+                                   n_process=n_process):
             flags += sum(len(s.flags) for n in record.notes for s in n.sentences)
         elapsed = time.perf_counter() - start
-    queue.put((f"audit pipeline ({flags} flags)", sum(len(t.split()) for _, t in notes), elapsed, _peak_mb()))
+    name = f"audit pipeline, {n_process} process{'es' if n_process > 1 else ''} ({flags} flags)"
+    queue.put((name, sum(len(t.split()) for _, t in notes), elapsed, _peak_mb()))
+
+
+def _audit2(n_words: int, queue) -> None:
+    _audit(n_words, queue, n_process=2)
 
 
 def measure(target, n_words: int):
@@ -115,12 +122,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
-    rows = [measure(_bare, args.words), measure(_audit, args.words)]
+    rows = [measure(_bare, args.words), measure(_audit, args.words), measure(_audit2, args.words)]
     print(f"\n{'run':<34}{'words':>9}{'seconds':>9}{'words/s':>9}{'peak RSS MB':>13}")
     for name, words, secs, peak in rows:
         print(f"{name:<34}{words:>9}{secs:>9.1f}{words / secs:>9.0f}{peak:>13.0f}")
-    bare, audit = rows[0][1] / rows[0][2], rows[1][1] / rows[1][2]
+    bare, audit, audit2 = (r[1] / r[2] for r in rows)
     print(f"\naudit / bare words per second: {audit / bare:.2f}")
+    print(f"2 processes / 1 process: {audit2 / audit:.2f}x (peak RSS is the parent's; each worker holds its own model)")
     print("\nmemory as input grows (audit pipeline):")
     for size in (int(s) for s in args.sizes.split(",")):
         name, words, secs, peak = measure(_audit, size)
