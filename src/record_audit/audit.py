@@ -46,18 +46,23 @@ def fingerprint_path(path: Path) -> str:
     return digest.hexdigest()
 
 
-def scan(source: NoteSource) -> tuple[dict[str, int], dict[str, str | None], dict[str, str]]:
-    """First pass: notes per record, each record's team, and a hash of its notes."""
+def scan(source: NoteSource, harvester=None) -> tuple[dict[str, int], dict[str, str | None], dict[str, str], dict]:
+    """First pass: notes per record, each record's team, a hash of its notes, learned names."""
     counts: dict[str, int] = defaultdict(int)
     teams: dict[str, list] = defaultdict(list)
     hashes: dict[str, hashlib._Hash] = {}
+    found: dict[str, dict[str, set[str]]] = {}
     for note in source:
+        if harvester is not None:
+            harvester.collect(note.text, found.setdefault(note.record_id, defaultdict(set)))
         counts[note.record_id] += 1
         teams[note.record_id].append(note.team)
         h = hashes.setdefault(note.record_id, hashlib.sha256())
         for value in (note.note_id, note.text, note.date, note.note_type, note.author, note.team):
             h.update((value or "").encode("utf-8") + b"\0")
-    return dict(counts), {r: majority(t) for r, t in teams.items()}, {r: h.hexdigest() for r, h in hashes.items()}
+    learned = {rid: harvester.resolve(names) for rid, names in found.items()} if harvester is not None else {}
+    return (dict(counts), {r: majority(t) for r, t in teams.items()}, {r: h.hexdigest() for r, h in hashes.items()},
+            learned)
 
 
 def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bool) -> list[str]:
@@ -102,8 +107,15 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
               model_version: str | None = None, progress_factory=None, n_process: int = 1,
               model_path=None, rules_dir=None) -> AuditOutcome:
     """Audit the records of ``source`` into ``store``; ``model_version`` None means rules only."""
+    from .flagging import default_harvester
+    from .pipeline.roles import LEARNED
+
     options = {"assume_dv": assume_dv, "model": model_version}
-    counts, teams, hashes = scan(source)
+    counts, teams, hashes, learned = scan(source, default_harvester(rules_dir))
+    merged = {rid: {n: LEARNED + v for n, v in names.items()} for rid, names in learned.items() if names}
+    for rid, names in (parties.by_record.items() if parties else ()):
+        merged.setdefault(rid, {}).update(names)
+    parties = Parties(merged)
     selected = draw_sample(teams, sample, seed=seed, stratify=stratify) if sample else sorted(counts)
     if nlp is None:  # worker processes hold the pipeline; describe it from a light copy
         from .pipeline import load_english

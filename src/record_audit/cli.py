@@ -127,12 +127,12 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
 
     Example: record-audit flag notes.csv --columns record_id=CaseNo,text=NoteBody -o flags.jsonl
     """
-    from .flagging import count_notes, flag_records
+    from .flagging import default_harvester, flag_records, prescan
     from .output import PartialJsonl
 
     source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
                                              model_path, n_process)
-    counts = count_notes(source)
+    counts, party_map = prescan(source, default_harvester(rules_dir), party_map)
     writer = PartialJsonl(output).open() if output else None
     done = set(writer.done) if writer else set()
     if done:

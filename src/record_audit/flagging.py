@@ -7,7 +7,7 @@ as soon as its last note is processed. Memory holds only unfinished records' res
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
@@ -18,6 +18,36 @@ from .io import NoteSource, Parties
 def count_notes(source: Iterable) -> Counter:
     """Count notes per record_id (the first pass)."""
     return Counter(note.record_id for note in source)
+
+
+def prescan(source: Iterable, harvester=None, declared: Parties | None = None) -> tuple[Counter, Parties | None]:
+    """The first pass: notes per record, and the names each record's notes introduce.
+
+    Learned names sit under the parties declared with --parties (those win). Memory
+    holds counts and names only, never note text.
+    """
+    from .pipeline.roles import LEARNED
+
+    counts: Counter = Counter()
+    found: dict[str, dict[str, set[str]]] = {}
+    for note in source:
+        counts[note.record_id] += 1
+        if harvester is not None:
+            harvester.collect(note.text, found.setdefault(note.record_id, defaultdict(set)))
+    if harvester is None:
+        return counts, declared
+    merged = {rid: {name: LEARNED + value for name, value in harvester.resolve(names).items()}
+              for rid, names in found.items() if names}
+    if declared:
+        for rid, names in declared.by_record.items():
+            merged.setdefault(rid, {}).update(names)
+    return counts, Parties(merged)
+
+
+def default_harvester(rules_dir=None):
+    from .io.names import harvester_from_groups
+    from .pipeline.rules import load_rules
+    return harvester_from_groups(load_rules(rules_dir).roles)
 
 
 def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: bool) -> RecordResult:
@@ -44,7 +74,8 @@ def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, ass
     With ``n_process`` > 1, worker processes load the pipeline from ``rules_dir`` and
     ``model_path`` themselves (``nlp`` may then be None) and the output is the same.
     """
-    counts = counts if counts is not None else count_notes(source)
+    if counts is None:
+        counts, parties = prescan(source, default_harvester(rules_dir), parties)
     skip = skip_records or set()
     pending: dict[str, list[NoteResult]] = {}
 

@@ -23,6 +23,8 @@ FEMALE_TITLES = {"ms", "ms.", "mrs", "mrs.", "miss"}
 MALE_TITLES = {"mr", "mr.", "mister"}
 _OPPOSITE = {"survivor": "perpetrator", "perpetrator": "survivor"}
 _LINKERS = {",", "(", ")", "-", "the", "a", ":"}
+# party values learned from the notes (io/names.py), as opposed to declared with --parties
+LEARNED = "learned:"
 
 
 class RoleTagger:
@@ -56,6 +58,8 @@ class RoleTagger:
         declared: dict[str, set[str]] = {"female": set(), "male": set(), "neutral": set()}
         explicit: set[str] = set()
         for name, role in parties.items():
+            if role.startswith(LEARNED):
+                continue  # names learned from the notes never redefine the party words
             key = name.strip().lower()
             group_id = key if key in self.groups else self.term_group.get(key)
             if group_id is not None:
@@ -98,8 +102,9 @@ class RoleTagger:
             by_key: dict[str, str] = {}
             for i, (name, role) in enumerate(sorted(names.items())):
                 forms = {name}
-                words = [w for w in name.split() if w.lower().strip(".") not in {t.strip(".") for t in TITLES}]
-                forms.update(w for w in words if len(w) > 2)
+                if not role.startswith(LEARNED):  # learned names come with their safe parts already
+                    words = [w for w in name.split() if w.lower().strip(".") not in {t.strip(".") for t in TITLES}]
+                    forms.update(w for w in words if len(w) > 2)
                 match_key = f"party_{i}"
                 matcher.add(match_key, [self._tokenizer(f) for f in forms])
                 by_key[match_key] = role
@@ -116,7 +121,11 @@ class RoleTagger:
         party_matcher, by_key = self._party_matcher(parties) if parties else (None, {})
         if party_matcher is not None:
             for match_id, start, end in party_matcher(doc):
-                mentions.append((start, end, by_key[self.vocab.strings[match_id]], 2))
+                value = by_key[self.vocab.strings[match_id]]
+                declared = not value.startswith(LEARNED)
+                value = value.removeprefix(LEARNED)
+                role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
+                mentions.append((start, end, role, 3 if declared else 2))
         for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
             group_id = self.vocab.strings[match_id]
             mentions.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0))
