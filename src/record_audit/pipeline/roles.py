@@ -158,8 +158,12 @@ class RoleTagger:
                 continue
             for step in (1, -1):
                 i = end if step == 1 else start - 1
+                linked = False
                 while 0 <= i < len(doc) and doc[i].lower_ in _LINKERS and not taken[i]:
                     i += step
+                    linked = True
+                if step == -1 and not linked:
+                    continue  # "Met Mr Blake": a word just before a mention is not its name
                 name = []
                 while (0 <= i < len(doc) and doc[i].pos_ == "PROPN" and not taken[i] and doc[i].is_title
                        and doc[i].is_alpha and len(doc[i]) > 1):
