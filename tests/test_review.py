@@ -214,3 +214,19 @@ def test_summary_and_report_show_raw_and_reviewed_side_by_side(db, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert 'id="raw-distribution"' in html and "pipeline said Destructiveness" in html
     assert "Override reason:" in html
+
+
+def test_reviewed_decisions_become_training_rows(db):
+    review = ReviewStore(db)
+    review.decide("ana", first(review, "failure_to_protect", "R1").key, "accept")
+    review.decide("ana", first(review, "minimized", "R1").key, "relabel", new_label="perpetrator_pattern")
+    mutual = first(review, "mutualized", "R2")
+    review.decide("ana", mutual.key, "reject", reason="wrong_label", comment="reads as his shouting")
+    review.add("ana", "R2", mutual.key.note_id, mutual.key.sentence_index + 1, "harm_to_children")
+    rows = {text: labels for _, text, labels in review.training_rows()}
+    assert rows["Mother failed to protect the children."] == {"failure_to_protect"}
+    assert rows["FA has anger issues."] == {"perpetrator_pattern"}
+    assert rows["The couple argue a lot."] == set()          # rejected: a negative example
+    assert "harm_to_children" in rows["Jayden (6) hides when FA shouts."]
+    assert "Father was not contacted." not in rows          # nobody decided on it
+    assert {group for group, _, _ in review.training_rows()} == {"R1", "R2"}

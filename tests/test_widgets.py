@@ -119,3 +119,26 @@ def test_adjudication_panel_settles_disagreements(db):
     assert "No disagreements left" in panel.card.value
     decided, disputed = review.final()
     assert decided[items[0].key]["kind"] == "adjudication" and decided[items[0].key]["decision"] == "reject"
+
+
+def test_clicks_handled_on_another_thread_are_saved(db):
+    """ipykernel 7 runs widget callbacks off the thread that opened the store (seen in JupyterLab)."""
+    import threading
+
+    panel = ReviewPanel(str(db), "ana")
+    clicker = threading.Thread(target=panel.accept_button.click)
+    clicker.start()
+    clicker.join()
+    assert "accept" in panel.message.value
+    assert list(panel.store.decisions()["decision"]) == ["accept"]
+
+
+def test_a_click_that_fails_says_so_on_the_panel(db, monkeypatch):
+    panel = ReviewPanel(str(db), "ana")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(panel.store, "decide", broken)
+    panel.accept_button.click()  # ipywidgets logs the exception; the reviewer sees the message
+    assert "Not saved" in panel.message.value and "disk full" in panel.message.value

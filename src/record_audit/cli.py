@@ -316,23 +316,36 @@ def report(db_path, output, rules_dir):
 @click.option("--dev", "dev_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Annotated dev records: the designs are compared and scored on them.")
 @click.option("--models-dir", type=click.Path(file_okay=False), default="models", show_default=True)
+@click.option("--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Audit store(s) whose standing review decisions are added to the training data.")
 @click.option("--design", type=click.Choice(["auto", "words", "full"]), default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--adopt", is_flag=True, help="Point models-dir/current.json at the new model.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None)
 @click.option("--debug", is_flag=True)
 @_handle_errors
-def train(annotated, dev_file, models_dir, design, seed, adopt, rules_dir):
+def train(annotated, dev_file, review_dbs, models_dir, design, seed, adopt, rules_dir):
     """Train the sentence classifier and write its .skops file and model card.
 
-    Example: record-audit train data/train/annotated.jsonl --dev data/dev/annotated.jsonl --adopt
+    Example: record-audit train data/samples/annotated.jsonl data/corpus/train.jsonl --dev data/corpus/dev.jsonl --reviews audit.sqlite --adopt
     """
     from .model.train import adopt as adopt_model
     from .model.train import train_model
 
+    from .store.review import ReviewStore
+
+    extra = []
+    for db in review_dbs:
+        reviews = ReviewStore(db)
+        try:
+            rows = reviews.training_rows()
+        finally:
+            reviews.close()
+        click.echo(f"record-audit train: {len(rows)} reviewed sentences from {db}", err=True)
+        extra.extend(rows)
     out = train_model([Path(a) for a in annotated], dev_file=Path(dev_file) if dev_file else None,
                       models_dir=Path(models_dir), design=design, seed=seed, rules_dir=rules_dir,
-                      log=lambda m: click.echo(m, err=True))
+                      extra=extra, log=lambda m: click.echo(m, err=True))
     click.echo(f"record-audit train: design {out['design']}, model {out['path']}, card {out['card']}", err=True)
     if adopt:
         current = adopt_model(Path(models_dir), out["path"])

@@ -136,11 +136,13 @@ def fused_scores(probs: np.ndarray, ex: Examples, thresholds: dict[str, float] |
     return table
 
 
-def data_hash(paths: list[Path], extra_rows: int = 0) -> str:
+def data_hash(paths: list[Path], extra=()) -> str:
+    """A short hash of the training files and of the reviewed rows added to them."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.read_bytes())
-    digest.update(str(extra_rows).encode())
+    for group, text, labels in extra:
+        digest.update(json.dumps([group, text, sorted(labels)]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -269,7 +271,7 @@ def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: P
     else:
         chosen = max(designs, key=lambda d: oof[d]["fused"]["macro_f1"])
     model = candidates[chosen]
-    digest = data_hash(list(train_files), len(extra))
+    digest = data_hash(list(train_files), extra)
     version = f"{digest[:8]}-s{seed}"
     models_dir.mkdir(parents=True, exist_ok=True)
     path = models_dir / f"{name}-{version}.skops"

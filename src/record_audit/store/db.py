@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,7 +94,11 @@ class AuditStore:
         if self.path.parent and not self.path.parent.exists():
             raise InputError(f"{self.path}: its folder does not exist. Create it or give another --db path.")
         try:
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            # Jupyter kernels (ipykernel 7) run widget callbacks on another thread than the cell
+            # that opened the store: the connection may be shared, and writes take self.lock.
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                        check_same_thread=False)
+            self.lock = threading.RLock()
             self.conn.row_factory = sqlite3.Row
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -114,14 +119,18 @@ class AuditStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A short write transaction (BEGIN IMMEDIATE: writers queue on the busy timeout)."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        """A short write transaction (BEGIN IMMEDIATE: writers queue on the busy timeout).
+
+        Threads sharing this store take turns; other processes wait on SQLite's lock.
+        """
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     # -- schema --------------------------------------------------------------------
     def schema_version(self) -> int:

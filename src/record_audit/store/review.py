@@ -352,6 +352,33 @@ class ReviewStore:
                 out.append(self._added_flag(key, row))
         return out
 
+    def training_rows(self) -> list[tuple[str, str, set[str]]]:
+        """(record id, sentence text, labels) for every sentence a decision stands on.
+
+        The labels are the sentence's reviewed flags: accepted and relabelled flags, flags
+        rejected only for their context (the language is still there), added flags, and the
+        pipeline's unreviewed flags in the same sentence. A sentence whose every flag was
+        rejected as wrong comes back with no labels, which teaches the model what is not a
+        concern. Disputed flags wait for adjudication and are left out.
+        """
+        decided, _ = self.final()
+        sentences_by_record: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        for key in decided:
+            sentences_by_record[key.record_id].add((key.note_id, key.sentence_index))
+        rows = []
+        for rid in sorted(sentences_by_record):
+            labels: dict[tuple[str, int], set[str]] = defaultdict(set)
+            for flag in self.reviewed_flags(rid, decided):
+                labels[(flag["note_id"], flag["sentence_index"])].add(flag["label"])
+            texts = {note["note_id"]: note["text"] for note in self.store.notes(rid)}
+            for note_id, index in sorted(sentences_by_record[rid]):
+                sentence = next((s for s in self.store.sentences(rid, note_id) if s["sentence_index"] == index), None)
+                if sentence is None or note_id not in texts:
+                    continue
+                text = texts[note_id][sentence["start"]:sentence["end"]]
+                rows.append((rid, text, labels[(note_id, index)]))
+        return rows
+
     def reviewed_record_ids(self) -> set[str]:
         ids = {r["record_id"] for r in self._effective()}
         ids |= {r["record_id"] for r in self.conn.execute("SELECT DISTINCT record_id FROM overrides")}

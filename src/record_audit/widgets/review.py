@@ -18,6 +18,22 @@ from .render import flag_card
 ALL = "(all)"
 
 
+def shown(panel, action):
+    """A widget callback that runs ``action`` and shows any failure in ``panel.message``.
+
+    ipywidgets only logs exceptions raised in callbacks, where a reviewer never looks; a
+    click that did not save must say so on the panel. Errors name no note text.
+    """
+    def callback(_=None):
+        try:
+            action()
+        except Exception as err:  # noqa: BLE001 - shown to the reviewer, then re-raised for the log
+            panel.message.value = (f'<span style="color:#b71c1c">Not saved: {escape(type(err).__name__)}: '
+                                   f'{escape(str(err))}</span>')
+            raise
+    return callback
+
+
 class ReviewPanel(w.VBox):
     """Review queue with filters, decision buttons, add-missed-flag, comment, skip, undo, progress."""
 
@@ -52,15 +68,15 @@ class ReviewPanel(w.VBox):
         self.skip_button = w.Button(description="Skip")
         self.back_button = w.Button(description="Back")
         self.undo_button = w.Button(description="Undo my last")
-        self.accept_button.on_click(lambda _: self.accept())
-        self.reject_button.on_click(lambda _: self.reject())
-        self.relabel_button.on_click(lambda _: self.relabel())
-        self.add_button.on_click(lambda _: self.add_missed())
-        self.skip_button.on_click(lambda _: self.skip())
-        self.back_button.on_click(lambda _: self.back())
-        self.undo_button.on_click(lambda _: self.undo())
+        self.accept_button.on_click(shown(self, self.accept))
+        self.reject_button.on_click(shown(self, self.reject))
+        self.relabel_button.on_click(shown(self, self.relabel))
+        self.add_button.on_click(shown(self, self.add_missed))
+        self.skip_button.on_click(shown(self, self.skip))
+        self.back_button.on_click(shown(self, self.back))
+        self.undo_button.on_click(shown(self, self.undo))
         for control in (self.label, self.source, self.team, self.record, self.status, self.order, self.reviewer):
-            control.observe(lambda change: self.refresh(), names="value")
+            control.observe(shown(self, self.refresh), names="value")
         self.items: list = []
         self.position = 0
         super().__init__([
@@ -240,8 +256,8 @@ class AdjudicationPanel(w.VBox):
         self.keep_a = w.Button(description=f"Side with {reviewers[0]}")
         self.keep_b = w.Button(description=f"Side with {reviewers[1]}")
         self.comment = w.Text(placeholder="why (logged with the adjudication)", layout=w.Layout(width="60%"))
-        self.keep_a.on_click(lambda _: self.side_with(0))
-        self.keep_b.on_click(lambda _: self.side_with(1))
+        self.keep_a.on_click(shown(self, lambda: self.side_with(0)))
+        self.keep_b.on_click(shown(self, lambda: self.side_with(1)))
         super().__init__([self.table, self.card, w.HBox([self.keep_a, self.keep_b]), self.comment, self.message])
         self.refresh()
 
