@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 OUT    := out
 SAMPLES := data/samples
 
-.PHONY: install browser demo test bench clean
+.PHONY: install browser demo test bench model data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ demo: install
 
 test: install browser
 	$(BIN)/python -m pytest tests --nbmake notebooks --nbmake-timeout=600
+
+# the annotated sets are assembled from their parts (data/README.md)
+data: install
+	cd data && ../$(BIN)/python build_samples.py
+
+# the shipped classifier: trained on samples + train, designs compared on dev, adopted
+model: install
+	$(BIN)/record-audit train $(SAMPLES)/annotated.jsonl data/corpus/train.jsonl \
+	  --dev data/corpus/dev.jsonl --models-dir models --adopt
 
 bench: install
 	$(BIN)/python bench/throughput.py

@@ -7,6 +7,7 @@ as soon as its last note is processed. Memory holds only unfinished records' res
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -44,10 +45,16 @@ def prescan(source: Iterable, harvester=None, declared: Parties | None = None) -
     return counts, Parties(merged)
 
 
-def default_harvester(rules_dir=None):
+@functools.lru_cache(maxsize=8)
+def _harvester(rules_dir: str | None):
     from .io.names import harvester_from_groups
     from .pipeline.rules import load_rules
     return harvester_from_groups(load_rules(rules_dir).roles)
+
+
+def default_harvester(rules_dir=None):
+    """The name harvester for a rules folder's party words (read once per folder)."""
+    return _harvester(str(rules_dir) if rules_dir is not None else None)
 
 
 def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: bool) -> RecordResult:

@@ -157,8 +157,11 @@ def expand_token_pattern(pattern: list[dict], *, multi_token: bool = True) -> li
     return out
 
 
-class RuleLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans only: cue words such as `no`, `yes`, `on` and `off` stay strings."""
+class RuleLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML 1.2 booleans only: cue words such as `no`, `yes`, `on` and `off` stay strings.
+
+    Built on libyaml's parser when PyYAML has it (about ten times faster on the rule files).
+    """
 
 
 RuleLoader.yaml_implicit_resolvers = {
