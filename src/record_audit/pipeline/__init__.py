@@ -1,8 +1,8 @@
 """The spaCy audit pipeline, assembled by ``load_pipeline()``.
 
 Only this package imports spaCy. Components, in order, after the English model's own:
-``record_audit_roles`` → ``record_audit_lexicon`` (spaCy's SpanRuler fed from
-``lexicons/*.yaml``) → word lists as SpanRulers (``record_audit_dv_terms``,
+``record_audit_roles`` → ``record_audit_lexicon`` (spaCy's SpanRuler with an anchor
+index, fed from ``lexicons/*.yaml``) → word lists as SpanRulers (``record_audit_dv_terms``,
 ``record_audit_factors``, ``record_audit_removal_terms``) → ``record_audit_syntax`` →
 ``record_audit_obligations`` → ``record_audit_flags`` → ``record_audit_context``.
 """
@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 
 from ..errors import Errors, InputError
-from . import classifier, context, flags, obligations, roles, syntax  # noqa: F401  (registers the factories)
+from . import classifier, context, flags, lexicon, obligations, roles, syntax  # noqa: F401  (registers the factories)
 from .extensions import (DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY, ROLES_KEY,
                          register_extensions)
 from .rules import RuleSet, load_rules
@@ -48,7 +48,7 @@ def add_rules(nlp: Language, rules: RuleSet) -> Language:
     role_tagger = nlp.add_pipe("record_audit_roles")
     role_tagger.add_groups(rules.roles)
 
-    lexicon = nlp.add_pipe("span_ruler", name="record_audit_lexicon",
+    lexicon = nlp.add_pipe("record_audit_anchored_ruler", name="record_audit_lexicon",
                            config={"spans_key": FLAGS_KEY, "overwrite": False,
                                    "phrase_matcher_attr": "LOWER", "validate": True})
     term_rulers = {}

@@ -1,0 +1,109 @@
+"""``record_audit_lexicon``: spaCy's SpanRuler with an anchor index in front of its Matcher.
+
+A token Matcher tries every pattern at every token, so its cost grows with the number of
+patterns (about 450 in ``lexicons/``) even though most patterns need a word that a given
+note never contains ("uncooperative", "volatile", "handsy"). This ruler keeps everything
+SpanRuler does (patterns, phrase matching, labels and ids, ``doc.spans``), and also files
+each token pattern under its *anchor*: the values one of its required tokens must have
+(``LOWER``, ``ORTH``/``TEXT``, ``NORM`` or ``LEMMA``, a string or an ``IN`` list). A pattern is
+tried on a doc only when the doc holds one of its anchor values; patterns without an
+anchor are always tried. The result is the same set of spans, found in less time
+(``tests/test_lexicon_index.py`` checks the equality on every example in the lexicons).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from collections import defaultdict
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.pipeline.span_ruler import SpanRuler
+from spacy.tokens import Doc, Span
+
+# token attribute → the Token attribute an anchor value is compared with
+_ANCHOR_ATTRS = {"LOWER": "lower_", "ORTH": "orth_", "TEXT": "orth_", "NORM": "norm_", "LEMMA": "lemma_"}
+_OPTIONAL = re.compile(r"^\{\s*0?\s*,")  # {0,3} or {,3}
+
+
+def _required(token: dict) -> bool:
+    op = token.get("OP")
+    if op is None or op in ("+", "1"):
+        return True
+    if op in ("?", "*", "!"):
+        return False
+    return isinstance(op, str) and op.startswith("{") and not _OPTIONAL.match(op) and op != "{0}"
+
+
+def anchors(pattern: list[dict], common: frozenset[str] = frozenset()) -> frozenset[tuple[str, str]] | None:
+    """The most selective set of (attribute, value) one of which a matching span must contain.
+
+    Selective means fewest ``common`` words (stop words, which nearly every note holds),
+    then fewest values. None when no required token names its words, or when every
+    choice holds a common word: such a pattern is always tried.
+    """
+    best, best_cost = None, None
+    for token in pattern:
+        if not _required(token):
+            continue
+        for attr, field in _ANCHOR_ATTRS.items():
+            value = token.get(attr)
+            if isinstance(value, str):
+                values = {value}
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                values = set(value["IN"])
+            else:
+                continue
+            keyed = frozenset((field, v) for v in values)
+            cost = (sum(v.lower() in common for v in values), len(values))
+            if best is None or cost < best_cost:
+                best, best_cost = keyed, cost
+    if best is not None and best_cost[0]:
+        return None
+    return best
+
+
+class AnchoredSpanRuler(SpanRuler):
+    """A SpanRuler whose token patterns are tried only on docs that hold their anchor."""
+
+    def clear(self) -> None:
+        super().clear()
+        self._groups: dict[str, tuple[frozenset, Matcher]] = {}
+        self._common = frozenset(self.nlp.Defaults.stop_words) | {"'s", "’s", "&", "/", "-", "n't"}
+
+    def add_patterns(self, patterns: list[dict]) -> None:
+        super().add_patterns(patterns)  # keeps SpanRuler's own bookkeeping and phrase patterns
+        pending: dict[frozenset | None, list[tuple[str, list[dict]]]] = defaultdict(list)
+        for entry in patterns:
+            if isinstance(entry["pattern"], list):
+                key = repr((entry["label"], entry.get("id", "")))
+                pending[anchors(entry["pattern"], self._common)].append((key, entry["pattern"]))
+        for anchor, items in pending.items():
+            name = repr(sorted(anchor)) if anchor else "*"
+            if name not in self._groups:
+                self._groups[name] = (anchor or frozenset(), Matcher(self.nlp.vocab, validate=self.validate))
+            for key, pattern in items:
+                self._groups[name][1].add(key, [pattern])
+
+    def match(self, doc: Doc):
+        self._require_patterns()
+        present = {(field, getattr(token, field)) for token in doc for field in ("lower_", "orth_", "norm_", "lemma_")}
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="\\[W036")  # a phrase matcher without patterns
+            matches: list[tuple[int, int, int]] = list(self.phrase_matcher(doc))
+        for anchor, matcher in self._groups.values():
+            if not anchor or not anchor.isdisjoint(present):
+                matches.extend(matcher(doc))
+        spans = {Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],
+                      span_id=self._match_label_id_map[m_id]["id"])
+                 for m_id, start, end in matches if start != end}
+        return sorted(spans)
+
+
+@Language.factory("record_audit_anchored_ruler", default_config={
+    "spans_key": "ruler", "overwrite": False, "phrase_matcher_attr": "LOWER", "validate": True})
+def make_anchored_ruler(nlp: Language, name: str, spans_key: str, overwrite: bool, phrase_matcher_attr: str,
+                        validate: bool) -> AnchoredSpanRuler:
+    return AnchoredSpanRuler(nlp, name, spans_key=spans_key, overwrite=overwrite,
+                             phrase_matcher_attr=phrase_matcher_attr, validate=validate)
+

@@ -1,0 +1,60 @@
+"""The lexicon's anchor index finds exactly what a plain SpanRuler finds, only faster."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from record_audit.pipeline import FLAGS_KEY
+from record_audit.pipeline.lexicon import anchors
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_anchors_come_from_required_tokens_only():
+    assert anchors([{"LOWER": "failed"}, {"LOWER": "to"}, {"LEMMA": {"IN": ["protect", "safeguard"]}}]) == {
+        ("lower_", "failed")}
+    assert anchors([{"LOWER": "just", "OP": "?"}, {"LEMMA": {"IN": ["push", "shove"]}}]) == {
+        ("lemma_", "push"), ("lemma_", "shove")}
+    assert anchors([{"_": {"role": "survivor"}, "OP": "+"}, {"IS_PUNCT": False, "OP": "{0,3}"},
+                    {"LOWER": {"IN": ["claims", "alleges"]}}]) == {("lower_", "claims"), ("lower_", "alleges")}
+    assert anchors([{"LOWER": "no", "OP": "!"}, {"_": {"role": "perpetrator"}}]) is None
+    # a choice holding a common word is passed over for a selective one, or none at all
+    assert anchors([{"LOWER": "the"}, {"LOWER": "volatile"}], frozenset({"the"})) == {("lower_", "volatile")}
+    assert anchors([{"LOWER": {"IN": ["was", "volatile"]}}], frozenset({"was"})) is None
+    assert anchors([{"LOWER": {"NOT_IN": ["a"]}}, {"LOWER": "x", "OP": "{0,2}"}]) is None
+
+
+@pytest.fixture(scope="module")
+def texts(nlp_rules):
+    from record_audit.pipeline import load_rules
+    rules = load_rules()
+    out = [t for e in rules.lexicon for t in (*e.examples.match, *e.examples.no_match)]
+    with open(ROOT / "data" / "samples" / "notes.csv", encoding="utf-8") as fh:
+        out += [row["text"] for row in csv.DictReader(fh)]
+    return out
+
+
+def test_anchored_ruler_finds_the_same_spans_as_a_plain_span_ruler(nlp_rules, texts):
+    anchored = nlp_rules.get_pipe("record_audit_lexicon")
+    assert anchored._groups and len(anchored._groups) > 20  # the index is in use
+    compared = 0
+    upto = nlp_rules.pipe_names[:nlp_rules.pipe_names.index("record_audit_roles") + 1]
+    with nlp_rules.select_pipes(enable=upto):
+        for doc in nlp_rules.pipe(texts):
+            plain = {(s.start, s.end, s.label_, s.id_) for s in _plain_matches(anchored, doc)}
+            fast = {(s.start, s.end, s.label_, s.id_) for s in anchored.match(doc)}
+            assert fast == plain, doc.text[:80]
+            compared += bool(plain)
+    assert compared > 300  # many texts did match something
+
+
+def _plain_matches(ruler, doc):
+    from spacy.pipeline.span_ruler import SpanRuler
+    return SpanRuler.match(ruler, doc)  # the same patterns through spaCy's own matcher
+
+
+def test_lexicon_flags_land_in_the_audit_spans(nlp_rules):
+    doc = nlp_rules("Mother failed to protect the children.")
+    assert "failure_to_protect" in {s.label_ for s in doc.spans[FLAGS_KEY]}
