@@ -104,3 +104,16 @@ def test_rubric_file_with_unknown_fact_is_refused(tmp_path):
         "rules:\n  - id: x\n    level: Blindness\n    all: [victim_blaming]\n", encoding="utf-8")
     with pytest.raises(InputError, match="'victim_blaming' is not a valid fact"):
         Rubric.load(tmp_path)
+
+
+def test_dv_needs_a_term_or_cues_in_two_sentences(nlp_rules):
+    """One stray cue does not pull a school case into the DV audit (record_shows_dv)."""
+    from record_audit.flagging import flag_records
+    from record_audit.io import Note
+
+    notes = [Note("R1", "R1-1", "Attendance 82%. Mother was pushed. Next visit Tuesday."),
+             Note("R2", "R2-1", "Mother was pushed. Attendance 82%."),
+             Note("R2", "R2-2", "She was strangled in the kitchen."),
+             Note("R3", "R3-1", "Police attended a domestic abuse call. Attendance 82%.")]
+    dv = {r.record_id: r.dv_present for r in flag_records(notes, nlp_rules)}
+    assert dv == {"R1": False, "R2": True, "R3": True}

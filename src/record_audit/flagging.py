@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from .flags import NoteResult, RecordResult, Sentence, majority
+from .flags import NoteResult, RecordResult, Sentence, majority, record_shows_dv
 from .io import NoteSource, Parties
 
 
@@ -59,7 +59,7 @@ def default_harvester(rules_dir=None):
 
 def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: bool) -> RecordResult:
     """Apply the DV gate to one record's note results."""
-    dv_present = any(r.dv_evidence() for r in results)
+    dv_present = record_shows_dv(results)
     notes = tuple(results)
     gated = False
     if not dv_present and not assume_dv:
