@@ -73,7 +73,7 @@ def _bare(n_words: int, queue) -> None:
     queue.put(("bare model (nlp.pipe)", sum(len(t.split()) for t in texts), elapsed, _peak_mb()))
 
 
-def _audit(n_words: int, queue, n_process: int = 1) -> None:
+def _audit(n_words: int, queue, n_process: int = 1, model_path=None) -> None:
     import csv
     import tempfile
     from pathlib import Path
@@ -81,7 +81,7 @@ def _audit(n_words: int, queue, n_process: int = 1) -> None:
     from record_audit.flagging import flag_records
     from record_audit.io import open_notes
     from record_audit.pipeline import load_pipeline
-    nlp = load_pipeline() if n_process == 1 else None
+    nlp = load_pipeline(model=model_path) if n_process == 1 else None
     notes = make_notes(n_words)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "notes.csv"
@@ -94,21 +94,18 @@ def _audit(n_words: int, queue, n_process: int = 1) -> None:
         start = time.perf_counter()
         flags = 0
         for record in flag_records(open_notes(path), nlp if n_process == 1 else None, assume_dv=True,
-                                   n_process=n_process):
+                                   n_process=n_process, model_path=model_path):
             flags += sum(len(s.flags) for n in record.notes for s in n.sentences)
         elapsed = time.perf_counter() - start
-    name = f"audit pipeline, {n_process} process{'es' if n_process > 1 else ''} ({flags} flags)"
+    what = "rules + classifier" if model_path else "rules only"
+    name = f"audit, {what}, {n_process} process{'es' if n_process > 1 else ''} ({flags} flags)"
     queue.put((name, sum(len(t.split()) for _, t in notes), elapsed, _peak_mb()))
 
 
-def _audit2(n_words: int, queue) -> None:
-    _audit(n_words, queue, n_process=2)
-
-
-def measure(target, n_words: int):
+def measure(target, n_words: int, **kwargs):
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=target, args=(n_words, queue))
+    proc = ctx.Process(target=target, args=(n_words, queue), kwargs=kwargs)
     proc.start()
     result = queue.get()
     proc.join()
@@ -119,19 +116,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=40_000)
     parser.add_argument("--sizes", default="20000,80000", help="input sizes for the memory check")
+    parser.add_argument("--model", default=None,
+                        help="a .skops model for the classifier rows (default: the adopted model, if any)")
     args = parser.parse_args()
+    from record_audit.resources import current_model
+    model = args.model or current_model()
+    model = str(model) if model else None
     print(f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
-    rows = [measure(_bare, args.words), measure(_audit, args.words), measure(_audit2, args.words)]
-    print(f"\n{'run':<34}{'words':>9}{'seconds':>9}{'words/s':>9}{'peak RSS MB':>13}")
+    rows = [measure(_bare, args.words), measure(_audit, args.words)]
+    if model:
+        rows.append(measure(_audit, args.words, model_path=model))
+    rows.append(measure(_audit, args.words, n_process=2, model_path=model))
+    print(f"model: {model or 'none (rules only)'}")
+    print(f"\n{'run':<52}{'words':>9}{'seconds':>9}{'words/s':>9}{'peak RSS MB':>13}")
     for name, words, secs, peak in rows:
-        print(f"{name:<34}{words:>9}{secs:>9.1f}{words / secs:>9.0f}{peak:>13.0f}")
-    bare, audit, audit2 = (r[1] / r[2] for r in rows)
-    print(f"\naudit / bare words per second: {audit / bare:.2f}")
-    print(f"2 processes / 1 process: {audit2 / audit:.2f}x (peak RSS is the parent's; each worker holds its own model)")
-    print("\nmemory as input grows (audit pipeline):")
+        print(f"{name:<52}{words:>9}{secs:>9.1f}{words / secs:>9.0f}{peak:>13.0f}")
+    speed = [r[1] / r[2] for r in rows]
+    print(f"\naudit (rules only) / bare words per second: {speed[1] / speed[0]:.2f}")
+    if model:
+        print(f"audit (rules + classifier) / bare words per second: {speed[2] / speed[0]:.2f}")
+    print(f"2 processes / 1 process: {speed[-1] / speed[-2]:.2f}x "
+          "(peak RSS is the parent's; each worker holds its own model)")
+    print("\nmemory as input grows (audit pipeline, 1 process):")
     for size in (int(s) for s in args.sizes.split(",")):
-        name, words, secs, peak = measure(_audit, size)
+        name, words, secs, peak = measure(_audit, size, model_path=model)
         print(f"  {words:>8} words: peak RSS {peak:.0f} MB, {words / secs:.0f} words/s")
 
 

@@ -146,3 +146,17 @@ def test_context_applies_to_classifier_flags(nlp_rules):
 def test_unknown_design_is_refused():
     with pytest.raises(ValueError, match="unknown design"):
         build_classifier("deep")
+
+
+def test_batched_scoring_gives_the_same_flags_as_one_doc_at_a_time(nlp_rules, trained):
+    texts = [*PARAPHRASES["minimized"], "Home visit completed.", "", *PARAPHRASES["perpetrator_pattern"]]
+    nlp_rules.get_pipe("record_audit_classifier").set_model(trained[0]["model"])
+    try:
+        def flags(doc):
+            return sorted((s.start, s.end, s.label_, s._.source, round(s._.score, 6)) for s in doc.spans[FLAGS_KEY])
+        one_by_one = [flags(nlp_rules(t)) for t in texts]
+        batched = [flags(d) for d in nlp_rules.pipe(texts, batch_size=3)]
+    finally:
+        nlp_rules.get_pipe("record_audit_classifier").set_model(None)
+    assert batched == one_by_one
+    assert any(source == "classifier" for doc in batched for *_, source, _ in doc)

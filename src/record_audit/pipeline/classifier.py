@@ -108,12 +108,32 @@ class ClassifierFlagger:
         self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Score the sentences of a batch of docs in one call (scikit-learn's per-call cost is high)."""
         if self.model is None:
-            return doc
-        sents = [s for s in doc.sents if any(not t.is_space for t in s)]
-        if not sents:
-            return doc
-        probabilities = self.model.predict_proba_rows(sentence_rows(doc, sents))
+            yield from docs
+            return
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._flag_batch(batch)
+                batch = []
+        if batch:
+            yield from self._flag_batch(batch)
+
+    def _flag_batch(self, docs: list[Doc]) -> list[Doc]:
+        sents_by_doc = [[s for s in doc.sents if any(not t.is_space for t in s)] for doc in docs]
+        rows = [row for doc, sents in zip(docs, sents_by_doc) if sents for row in sentence_rows(doc, sents)]
+        probabilities = iter(self.model.predict_proba_rows(rows)) if rows else iter(())
+        for doc, sents in zip(docs, sents_by_doc):
+            if sents:
+                self._add_flags(doc, sents, [next(probabilities) for _ in sents])
+        return docs
+
+    def _add_flags(self, doc: Doc, sents: list[Span], probabilities) -> None:
         existing = list(doc.spans.get(self.spans_key, []))
         added = []
         for sent, probs in zip(sents, probabilities):
@@ -135,7 +155,6 @@ class ClassifierFlagger:
                 span._.score = p
                 span._.explanation = self.model.explanations.get(span.label_)
                 span._.rewrite = self.model.rewrites.get(span.label_)
-        return doc
 
 
 @Language.factory("record_audit_classifier", assigns=["doc.spans"], default_config={"spans_key": FLAGS_KEY})
