@@ -6,6 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 OUT    := out
 SAMPLES := data/samples
+PARTIES := --parties $(SAMPLES)/parties.csv
 
 .PHONY: install browser demo test bench model data clean
 
@@ -27,10 +28,10 @@ browser:
 demo: install
 	mkdir -p $(OUT)
 	rm -f $(OUT)/audit.sqlite $(OUT)/audit.sqlite-wal $(OUT)/audit.sqlite-shm
-	$(BIN)/record-audit audit $(SAMPLES)/notes.csv --db $(OUT)/audit.sqlite --report $(OUT)/report.html
+	$(BIN)/record-audit audit $(SAMPLES)/notes.csv $(PARTIES) --db $(OUT)/audit.sqlite --report $(OUT)/report.html
 	@$(BIN)/python -m record_audit.demo $(OUT)/audit.sqlite
-	$(BIN)/record-audit flag $(SAMPLES)/notes.csv -o $(OUT)/flags.jsonl
-	$(BIN)/record-audit evaluate $(SAMPLES)/annotated.jsonl
+	$(BIN)/record-audit flag $(SAMPLES)/notes.csv $(PARTIES) -o $(OUT)/flags.jsonl
+	$(BIN)/record-audit evaluate $(SAMPLES)/annotated.jsonl $(PARTIES)
 	@echo
 	@echo "Audit store:  $(OUT)/audit.sqlite   (record-audit summary --db $(OUT)/audit.sqlite --scope sample)"
 	@echo "QA report:    $(OUT)/report.html    (open it in a browser; it works offline)"
