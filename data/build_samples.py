@@ -40,12 +40,15 @@ def read_parts(parts: list[Path]) -> dict[str, dict]:
     return records
 
 
-def figures(name: str, records: dict[str, dict]) -> None:
-    labels, contexts, levels = Counter(), Counter(), Counter()
-    sentences = unlabeled = 0
+def figures(name: str, records: dict[str, dict]) -> str:
+    """Print a set's figures and return them as a Markdown table for the data card."""
+    labels, contexts, levels, juris = Counter(), Counter(), Counter(), Counter()
+    sentences = unlabeled = notes = 0
     for record in records.values():
         levels[record.get("gold_level")] += 1
+        juris[record.get("jurisdiction")] += 1
         for note in record["notes"]:
+            notes += 1
             for s in note["sentences"]:
                 sentences += 1
                 unlabeled += not s["labels"]
@@ -55,6 +58,24 @@ def figures(name: str, records: dict[str, dict]) -> None:
     print("  labels:", dict(labels.most_common()))
     print("  contexts:", dict(contexts.most_common()))
     print("  levels:", dict(levels.most_common()))
+    rows = [("records", len(records)), ("notes", notes), ("sentences", sentences),
+            ("sentences without a label", f"{unlabeled} ({unlabeled / max(sentences, 1):.0%})"),
+            ("jurisdiction", ", ".join(f"{k} {v}" for k, v in sorted(juris.items()))),
+            *((f"label `{k}`", v) for k, v in sorted(labels.items())),
+            *((f"context `{k}`", v) for k, v in sorted(contexts.items())),
+            *((f"level `{k}`", v) for k, v in sorted(levels.items(), key=lambda kv: str(kv[0])))]
+    return "| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows)
+
+
+def write_card_figures(card: Path, table: str) -> None:
+    """Replace the figures between the card's markers (the rest of the card is written by hand)."""
+    text = card.read_text(encoding="utf-8")
+    start, end = "<!-- figures: start -->", "<!-- figures: end -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"{card}: the figure markers are missing")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    card.write_text(f"{head}{start}\n{table}{end}{tail}", encoding="utf-8")
 
 
 def build() -> None:
@@ -75,7 +96,9 @@ def build() -> None:
         with open(out, "w", encoding="utf-8") as fh:
             for rid in sorted(records):
                 fh.write(json.dumps(records[rid], ensure_ascii=False) + "\n")
-        figures(name, records)
+        table = figures(name, records)
+        if name == "samples":
+            write_card_figures(DATA / "samples" / "README.md", table)
     make_table(str(SETS["samples"][1]), str(DATA / "samples" / "notes.csv"))
 
 
