@@ -148,15 +148,45 @@ def test_unknown_design_is_refused():
         build_classifier("deep")
 
 
-def test_batched_scoring_gives_the_same_flags_as_one_doc_at_a_time(nlp_rules, trained):
-    texts = [*PARAPHRASES["minimized"], "Home visit completed.", "", *PARAPHRASES["perpetrator_pattern"]]
-    nlp_rules.get_pipe("record_audit_classifier").set_model(trained[0]["model"])
+class WordModel(FixedModel):
+    """A stand-in whose probability depends on the sentence, so a misaligned batch would show."""
+
+    def predict_proba_rows(self, rows):
+        return np.array([[0.9 if l == "survivor_strengths" and "passport" in r["text"] else
+                          0.8 if l == "harm_to_children" and "handsy" in r["text"] else 0.1
+                          for l in self.labels] for r in rows])
+
+
+def test_batched_scoring_gives_the_same_flags_as_one_doc_at_a_time(nlp_rules):
+    texts = ["Home visit completed.", "He got handsy when drunk. Kids fed.", "", "Next visit Tuesday.",
+             "He took her passport and keeps it locked away.", "School bus pass arranged. He got handsy again."]
+    nlp_rules.get_pipe("record_audit_classifier").set_model(WordModel({}))
     try:
         def flags(doc):
-            return sorted((s.start, s.end, s.label_, s._.source, round(s._.score, 6)) for s in doc.spans[FLAGS_KEY])
+            return sorted((s.start, s.end, s.label_, s._.source, round(s._.score, 6)) for s in doc.spans[FLAGS_KEY]
+                          if s._.source == "classifier")
         one_by_one = [flags(nlp_rules(t)) for t in texts]
-        batched = [flags(d) for d in nlp_rules.pipe(texts, batch_size=3)]
+        batched = [flags(d) for d in nlp_rules.pipe(texts, batch_size=4)]
     finally:
         nlp_rules.get_pipe("record_audit_classifier").set_model(None)
     assert batched == one_by_one
-    assert any(source == "classifier" for doc in batched for *_, source, _ in doc)
+    assert [bool(f) for f in batched] == [False, True, False, False, True, True]
+
+
+def test_the_shipped_model_matches_the_repository_data_and_its_card():
+    """`make model` trains models/ from the repository's own data; retrain when the data changes."""
+    from pathlib import Path
+
+    from record_audit.model.train import data_hash
+    from record_audit.resources import current_model
+
+    root = Path(__file__).resolve().parents[1]
+    path = current_model(root / "models")
+    assert path is not None and path.is_file(), "no adopted model: run `make model`"
+    model = SentenceModel.load(path)
+    train_files = [root / "data" / "samples" / "annotated.jsonl", root / "data" / "corpus" / "train.jsonl"]
+    assert model.meta["train_files"] == [f.name for f in train_files]
+    assert model.meta["data_hash"] == data_hash(train_files), "the data changed: run `make model`"
+    card = path.with_suffix(".card.md").read_text(encoding="utf-8")
+    assert model.meta["data_hash"] in card and f"| {taxonomy.LABELS[0]} |" in card
+    assert all(f"| {label} | {model.thresholds[label]:.3f} |" in card for label in model.labels)

@@ -320,17 +320,20 @@ def report(db_path, output, rules_dir):
               help="Audit store(s) whose standing review decisions are added to the training data.")
 @click.option("--design", type=click.Choice(["auto", "words", "full"]), default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--precision-margin", type=float, default=None,
+              help="How far above the rules' out-of-fold precision a label's fused precision must stay "
+                   "(default 0.015; lower adds more classifier flags).")
 @click.option("--adopt", is_flag=True, help="Point models-dir/current.json at the new model.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None)
 @click.option("--debug", is_flag=True)
 @_handle_errors
-def train(annotated, dev_file, review_dbs, models_dir, design, seed, adopt, rules_dir):
+def train(annotated, dev_file, review_dbs, models_dir, design, seed, precision_margin, adopt, rules_dir):
     """Train the sentence classifier and write its .skops file and model card.
 
     Example: record-audit train data/samples/annotated.jsonl data/corpus/train.jsonl --dev data/corpus/dev.jsonl --reviews audit.sqlite --adopt
     """
+    from .model.train import PRECISION_MARGIN, train_model
     from .model.train import adopt as adopt_model
-    from .model.train import train_model
 
     from .store.review import ReviewStore
 
@@ -345,7 +348,8 @@ def train(annotated, dev_file, review_dbs, models_dir, design, seed, adopt, rule
         extra.extend(rows)
     out = train_model([Path(a) for a in annotated], dev_file=Path(dev_file) if dev_file else None,
                       models_dir=Path(models_dir), design=design, seed=seed, rules_dir=rules_dir,
-                      extra=extra, log=lambda m: click.echo(m, err=True))
+                      extra=extra, log=lambda m: click.echo(m, err=True),
+                      precision_margin=PRECISION_MARGIN if precision_margin is None else precision_margin)
     click.echo(f"record-audit train: design {out['design']}, model {out['path']}, card {out['card']}", err=True)
     if adopt:
         current = adopt_model(Path(models_dir), out["path"])
