@@ -82,3 +82,14 @@ def test_report_renders_in_headless_chromium(report_file, tmp_path):
     assert errors == []
     assert [u for u in requests if not u.startswith("file://")] == []
     # no alert fired from note text either: it would have been a page error above
+
+
+def test_flags_on_the_same_span_are_highlighted_once():
+    """Two sentence-wide classifier flags share a span (found by the notebook with a model)."""
+    from record_audit.report.html import segments
+
+    text = "She puts him first."
+    flags = [{"start": 10, "end": 29, "label": "survivor_pathologized", "counted": 1},
+             {"start": 10, "end": 29, "label": "failure_to_protect", "counted": 1}]
+    out = segments(text, 10, flags)
+    assert [(s.text, s.label) for s in out] == [("She puts him first.", "failure_to_protect")]

@@ -42,9 +42,11 @@ class Segment:
 
 def segments(text: str, offset: int, flags: list[dict]) -> list[Segment]:
     """Split a sentence into plain and highlighted pieces (overlaps merged, first label kept)."""
-    marks = sorted((f["start"] - offset, f["end"] - offset, f) for f in flags)
+    # counted flags first where spans tie (two sentence-wide classifier flags, say), then by label
+    marks = sorted(flags, key=lambda f: (f["start"], f["end"], not f["counted"], f["label"]))
     out, pos = [], 0
-    for start, end, flag in marks:
+    for flag in marks:
+        start, end = flag["start"] - offset, flag["end"] - offset
         start, end = max(start, pos), min(end, len(text))
         if end <= start:
             continue
