@@ -12,12 +12,11 @@ stops the build. Prints the figures for the data cards.
 """
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections import Counter
 from pathlib import Path
-
-from make_notes_table import main as make_table
 
 DATA = Path(__file__).resolve().parent
 SETS = {
@@ -78,6 +77,21 @@ def write_card_figures(card: Path, table: str) -> None:
     card.write_text(f"{head}{start}\n{table}{end}{tail}", encoding="utf-8")
 
 
+def write_notes_table(records: dict[str, dict], out: Path) -> None:
+    """One row per note (record_id, note_id, date, note_type, author, team, text), the text being
+    the note's sentences joined by one space (CONTRACT section 2): `record-audit flag` on the
+    table and on the annotated file see the same notes."""
+    with open(out, "w", newline="", encoding="utf-8") as table:
+        writer = csv.writer(table)
+        writer.writerow(["record_id", "note_id", "date", "note_type", "author", "team", "text"])
+        for rid in sorted(records):
+            record = records[rid]
+            for note in record["notes"]:
+                writer.writerow([rid, note["note_id"], note.get("date"), note.get("note_type"),
+                                 record.get("worker"), record.get("team"),
+                                 " ".join(s["text"] for s in note["sentences"])])
+
+
 def build() -> None:
     owner: dict[str, str] = {}
     everything: dict[str, dict] = {}
@@ -99,7 +113,7 @@ def build() -> None:
         table = figures(name, records)
         if name == "samples":
             write_card_figures(DATA / "samples" / "README.md", table)
-    make_table(str(SETS["samples"][1]), str(DATA / "samples" / "notes.csv"))
+            write_notes_table(records, DATA / "samples" / "notes.csv")
 
 
 if __name__ == "__main__":
