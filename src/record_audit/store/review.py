@@ -371,12 +371,12 @@ class ReviewStore:
             for flag in self.reviewed_flags(rid, decided):
                 labels[(flag["note_id"], flag["sentence_index"])].add(flag["label"])
             texts = {note["note_id"]: note["text"] for note in self.store.notes(rid)}
-            for note_id, index in sorted(sentences_by_record[rid]):
-                sentence = next((s for s in self.store.sentences(rid, note_id) if s["sentence_index"] == index), None)
-                if sentence is None or note_id not in texts:
-                    continue
-                text = texts[note_id][sentence["start"]:sentence["end"]]
-                rows.append((rid, text, labels[(note_id, index)]))
+            bounds = {(note_id, s["sentence_index"]): (s["start"], s["end"])
+                      for note_id in texts for s in self.store.sentences(rid, note_id)}
+            for key in sorted(sentences_by_record[rid]):
+                if key in bounds:
+                    start, end = bounds[key]
+                    rows.append((rid, texts[key[0]][start:end], labels[key]))
         return rows
 
     def reviewed_record_ids(self) -> set[str]:
