@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from record_audit.cli import main
+from tests.notes_table import write_notes
 
 HOSTILE = [
     ('R1', 'Mother was pushed during a domestic dispute. <script>alert("x")</script> '
@@ -22,13 +23,7 @@ HOSTILE = [
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
-    notes = tmp / "notes.csv"
-    import csv
-    with open(notes, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["record_id", "text", "team"])
-        for rid, text in HOSTILE:
-            writer.writerow([rid, text, "North"])
+    notes = write_notes(tmp / "notes.csv", HOSTILE)
     out = tmp / "report.html"
     result = CliRunner().invoke(main, ["audit", str(notes), "--db", str(tmp / "a.sqlite"), "--report", str(out)],
                                 catch_exceptions=False)

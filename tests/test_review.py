@@ -14,6 +14,7 @@ from sklearn.metrics import cohen_kappa_score
 from record_audit.cli import main
 from record_audit.errors import InputError
 from record_audit.store.review import FlagKey, ReviewStore, cohen_kappa
+from tests.notes_table import write_notes
 
 NOTES = [
     ("R1", "Mother failed to protect the children. Father was not contacted. FA has anger issues."),
@@ -26,13 +27,7 @@ NOTES = [
 
 @pytest.fixture()
 def db(tmp_path):
-    import csv
-    notes = tmp_path / "notes.csv"
-    with open(notes, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["record_id", "text", "team"])
-        for rid, text in NOTES:
-            writer.writerow([rid, text, "North"])
+    notes = write_notes(tmp_path / "notes.csv", NOTES)
     path = tmp_path / "audit.sqlite"
     assert CliRunner().invoke(main, ["audit", str(notes), "--db", str(path), "--rules-only"]).exit_code == 0
     return path
