@@ -37,13 +37,19 @@ def texts(nlp_rules):
 
 
 def test_anchored_ruler_finds_the_same_spans_as_a_plain_span_ruler(nlp_rules, texts):
+    from spacy.pipeline.span_ruler import SpanRuler
+
     anchored = nlp_rules.get_pipe("record_audit_lexicon")
     assert anchored._groups and len(anchored._groups) > 20  # the index is in use
+    assert len(anchored.matcher) == 0  # SpanRuler's own token matcher is not built as well
+    plain_ruler = SpanRuler(nlp_rules, "plain", spans_key="plain", validate=True)  # the same patterns, spaCy's way
+    with nlp_rules.select_pipes(enable=[]):
+        plain_ruler.add_patterns(anchored.patterns)
     compared = 0
     upto = nlp_rules.pipe_names[:nlp_rules.pipe_names.index("record_audit_roles") + 1]
     with nlp_rules.select_pipes(enable=upto):
         for doc in nlp_rules.pipe(texts):
-            plain = {(s.start, s.end, s.label_, s.id_) for s in _plain_matches(anchored, doc)}
+            plain = {(s.start, s.end, s.label_, s.id_) for s in plain_ruler.match(doc)}
             fast = {(s.start, s.end, s.label_, s.id_) for s in anchored.match(doc)}
             assert fast <= plain, doc.text[:80]
             # anchored patterns are tried sentence by sentence: only a match across a sentence
@@ -56,11 +62,6 @@ def test_anchored_ruler_finds_the_same_spans_as_a_plain_span_ruler(nlp_rules, te
 
 def _one_sentence(doc, start, end):
     return doc[start].sent.start == doc[end - 1].sent.start
-
-
-def _plain_matches(ruler, doc):
-    from spacy.pipeline.span_ruler import SpanRuler
-    return SpanRuler.match(ruler, doc)  # the same patterns through spaCy's own matcher
 
 
 def test_lexicon_flags_land_in_the_audit_spans(nlp_rules):

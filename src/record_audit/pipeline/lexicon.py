@@ -2,9 +2,9 @@
 
 A token Matcher tries every pattern at every token, so its cost grows with the number of
 patterns (about 450 in ``lexicons/``) even though most patterns need a word that a given
-note never contains ("uncooperative", "volatile", "handsy"). This ruler keeps everything
-SpanRuler does (patterns, phrase matching, labels and ids, ``doc.spans``), and also files
-each token pattern under its *anchor*: the values one of its required tokens must have
+note never contains ("uncooperative", "volatile", "handsy"). This ruler keeps what SpanRuler
+does (patterns, phrase matching, labels and ids, ``doc.spans``), but files each token pattern
+under its *anchor* instead of in SpanRuler's single Matcher: the values one of its required tokens must have
 (``LOWER``, ``ORTH``/``TEXT``, ``NORM`` or ``LEMMA``, a string or an ``IN`` list). A pattern is
 tried on a doc only when the doc holds one of its anchor values; patterns without an
 anchor are always tried. An anchored pattern is moreover tried sentence by sentence, on the
@@ -76,12 +76,20 @@ class AnchoredSpanRuler(SpanRuler):
         self._common = frozenset(self.nlp.Defaults.stop_words) | {"'s", "’s", "&", "/", "-", "n't"}
 
     def add_patterns(self, patterns: list[dict]) -> None:
-        super().add_patterns(patterns)  # keeps SpanRuler's own bookkeeping and phrase patterns
+        """Phrase patterns go to SpanRuler's phrase matcher; token patterns only to the index.
+
+        SpanRuler's own token Matcher is left empty: compiling the ~1,000 token patterns into
+        it as well would cost about 0.7 s at every pipeline load for a matcher never run.
+        """
+        tokens = [e for e in patterns if isinstance(e["pattern"], list)]
+        super().add_patterns([e for e in patterns if not isinstance(e["pattern"], list)])
         pending: dict[frozenset | None, list[tuple[str, list[dict]]]] = defaultdict(list)
-        for entry in patterns:
-            if isinstance(entry["pattern"], list):
-                key = repr((entry["label"], entry.get("id", "")))
-                pending[anchors(entry["pattern"], self._common)].append((key, entry["pattern"]))
+        for entry in tokens:
+            key = repr((entry["label"], entry.get("id", "")))  # SpanRuler's key for a label and id
+            self._match_label_id_map[self.nlp.vocab.strings.add(key)] = {"label": entry["label"],
+                                                                         "id": entry.get("id", "")}
+            self._patterns.append(entry)
+            pending[anchors(entry["pattern"], self._common)].append((key, entry["pattern"]))
         for anchor, items in pending.items():
             name = repr(sorted(anchor)) if anchor else "*"
             if name not in self._groups:
