@@ -26,6 +26,28 @@ def test_anchors_come_from_required_tokens_only():
     assert anchors([{"LOWER": {"NOT_IN": ["a"]}}, {"LOWER": "x", "OP": "{0,2}"}]) is None
 
 
+def test_a_required_role_anchors_only_a_pattern_without_words():
+    from record_audit.pipeline.extensions import ROLE_ATTR
+    role = ROLE_ATTR.lower() + "_"
+    assert anchors([{ROLE_ATTR: "perpetrator", "OP": "+"}, {"LEMMA": {"IN": ["hit", "kick"]}}]) == {
+        ("lemma_", "hit"), ("lemma_", "kick")}
+    assert anchors([{ROLE_ATTR: "perpetrator", "OP": "+"}, {"LOWER": "the"}], frozenset({"the"})) == {
+        (role, "perpetrator")}
+    assert anchors([{ROLE_ATTR: {"NOT_IN": ["child"]}}, {"LOWER": "the"}], frozenset({"the"})) is None
+
+
+def test_role_constraints_are_matched_on_the_native_attribute(nlp_rules):
+    """`ROLE:` and `_: {role: ...}` both become ROLE_ATTR, which record_audit_roles sets."""
+    from record_audit.pipeline.extensions import ROLE_ATTR
+    from record_audit.pipeline.rules import expand_token_pattern
+    assert expand_token_pattern([{"ROLE": "survivor"}, {"_": {"role": {"NOT_IN": ["child"]}}, "OP": "?"}]) == [
+        {ROLE_ATTR: "survivor", "OP": "+"}, {ROLE_ATTR: {"NOT_IN": ["child"]}, "OP": "?"}]
+    doc = nlp_rules("Mother said that the father hit her.")
+    assert {t.text: t.ent_id_ for t in doc if t._.role} == {t.text: t._.role for t in doc if t._.role}
+    assert {t._.role for t in doc} >= {"survivor", "perpetrator"}
+    assert not doc.ents  # the role attribute never turns into entities
+
+
 @pytest.fixture(scope="module")
 def texts(nlp_rules):
     from record_audit.pipeline import load_rules

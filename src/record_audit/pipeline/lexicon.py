@@ -5,7 +5,8 @@ patterns (about 450 in ``lexicons/``) even though most patterns need a word that
 note never contains ("uncooperative", "volatile", "handsy"). This ruler keeps what SpanRuler
 does (patterns, phrase matching, labels and ids, ``doc.spans``), but files each token pattern
 under its *anchor* instead of in SpanRuler's single Matcher: the values one of its required tokens must have
-(``LOWER``, ``ORTH``/``TEXT``, ``NORM`` or ``LEMMA``, a string or an ``IN`` list). A pattern is
+(``LOWER``, ``ORTH``/``TEXT``, ``NORM`` or ``LEMMA``, a string or an ``IN`` list; failing
+those, the role a required mention must have). A pattern is
 tried on a doc only when the doc holds one of its anchor values; patterns without an
 anchor are always tried. An anchored pattern is moreover tried sentence by sentence, on the
 sentences that hold its anchor. The result is the spans a plain SpanRuler finds within a
@@ -19,14 +20,23 @@ import re
 import warnings
 from collections import defaultdict
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline.span_ruler import SpanRuler
 from spacy.tokens import Doc, Span
 
+from .extensions import ROLE_ATTR
+
 # token attribute → the Token attribute an anchor value is compared with
-_ANCHOR_ATTRS = {"LOWER": "lower_", "ORTH": "orth_", "TEXT": "orth_", "NORM": "norm_", "LEMMA": "lemma_"}
-_FIELDS = ("lower_", "orth_", "norm_", "lemma_")
+_ANCHOR_ATTRS = {"LOWER": "lower_", "ORTH": "orth_", "TEXT": "orth_", "NORM": "norm_", "LEMMA": "lemma_",
+                 ROLE_ATTR: ROLE_ATTR.lower() + "_"}
+_ARRAY_ATTRS = ["ORTH", "LOWER", "NORM", "LEMMA", ROLE_ATTR]
+_COLUMNS = {"orth_": 0, "lower_": 1, "norm_": 2, "lemma_": 3, ROLE_ATTR.lower() + "_": 4}
+_COLUMN_IDS = np.arange(len(_ARRAY_ATTRS), dtype=np.uint64)
+# a role ("the sentence names him") anchors a pattern only when none of its words can:
+# most sentences of a case note mention a party
+FALLBACK_FIELDS = frozenset({ROLE_ATTR.lower() + "_"})
 _OPTIONAL = re.compile(r"^\{\s*0?\s*,")  # {0,3} or {,3}
 
 
@@ -59,12 +69,33 @@ def anchors(pattern: list[dict], common: frozenset[str] = frozenset()) -> frozen
             else:
                 continue
             keyed = frozenset((field, v) for v in values)
-            cost = (sum(v.lower() in common for v in values), len(values))
+            cost = (sum(v.lower() in common for v in values), field in FALLBACK_FIELDS, len(values))
             if best is None or cost < best_cost:
                 best, best_cost = keyed, cost
     if best is not None and best_cost[0]:
         return None
     return best
+
+
+def _key(value_hash, column):
+    """One integer for a (string hash, attribute) pair; a collision only makes a pattern be tried."""
+    return (value_hash << np.uint64(3)) | np.uint64(column)
+
+
+def anchor_hashes(anchor: frozenset[tuple[str, str]], strings) -> frozenset[int]:
+    """An anchor as integer keys of its (attribute, value) pairs, comparable with ``held``'s."""
+    return frozenset(int(_key(np.uint64(strings.add(value)), _COLUMNS[field])) for field, value in anchor)
+
+
+def held(doc: Doc, spans=None) -> list[set[int]]:
+    """The keys of every anchor attribute value of the tokens of each span (default: the doc).
+
+    Read from the doc's arrays: building a Token object per token would cost more than the
+    matching it saves.
+    """
+    keys = _key(doc.to_array(_ARRAY_ATTRS), _COLUMN_IDS)
+    bounds = [(0, len(doc))] if spans is None else [(span.start, span.end) for span in spans]
+    return [set(keys[start:end].ravel().tolist()) for start, end in bounds]
 
 
 class AnchoredSpanRuler(SpanRuler):
@@ -93,7 +124,8 @@ class AnchoredSpanRuler(SpanRuler):
         for anchor, items in pending.items():
             name = repr(sorted(anchor)) if anchor else "*"
             if name not in self._groups:
-                self._groups[name] = (anchor or frozenset(), Matcher(self.nlp.vocab, validate=self.validate))
+                hashes = anchor_hashes(anchor, self.nlp.vocab.strings) if anchor else frozenset()
+                self._groups[name] = (hashes, Matcher(self.nlp.vocab, validate=self.validate))
             for key, pattern in items:
                 self._groups[name][1].add(key, [pattern])
 
@@ -105,15 +137,19 @@ class AnchoredSpanRuler(SpanRuler):
         # an anchored pattern is tried only on the sentences that hold its anchor: flags
         # never cross a sentence, and a note's other sentences need not be scanned
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-        words = [{(field, getattr(token, field)) for token in sent for field in _FIELDS} for sent in sents]
+        words = held(doc, sents)
         present = set().union(*words) if words else set()
+        # the Matcher checks the doc's tags, lemmas and parse at every call (a scan of the whole
+        # doc each time); the checks are made once here, and only skipped when they pass
+        allow_missing = all(doc.has_annotation(attr) for attr in ("TAG", "POS", "LEMMA", "DEP"))
         for anchor, matcher in self._groups.values():
             if not anchor:
-                matches.extend(matcher(doc))
+                matches.extend(matcher(doc, allow_missing=allow_missing))
             elif not anchor.isdisjoint(present):
-                for sent, held in zip(sents, words):
-                    if not anchor.isdisjoint(held):
-                        matches.extend((m, sent.start + a, sent.start + b) for m, a, b in matcher(sent))
+                for sent, values in zip(sents, words):
+                    if not anchor.isdisjoint(values):
+                        matches.extend((m, sent.start + a, sent.start + b)
+                                       for m, a, b in matcher(sent, allow_missing=allow_missing))
         spans = {Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],
                       span_id=self._match_label_id_map[m_id]["id"])
                  for m_id, start, end in matches if start != end}

@@ -146,6 +146,7 @@ class RoleTagger:
                 continue
             for token in doc[start:end]:
                 token._.role = role
+                token.ent_id_ = role  # what the rules match on (extensions.ROLE_ATTR)
             spans.append(Span(doc, start, end, label=role))
         doc.spans[self.spans_key] = spans
         return doc

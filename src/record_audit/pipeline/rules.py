@@ -16,6 +16,7 @@ from spacy.schemas import validate_token_pattern
 from .. import taxonomy
 from ..errors import Errors, InputError
 from ..resources import rules_dir
+from .extensions import ROLE_ATTR
 
 LEXICON_KEYS = {"id", "label", "patterns", "explanation", "rewrite", "continuum_link",
                 "examples", "comment"}
@@ -138,18 +139,25 @@ def _as_strings(value: Any) -> Any:
 
 
 def expand_token_pattern(pattern: list[dict], *, multi_token: bool = True) -> list[dict]:
-    """Translate the ``ROLE`` shorthand into spaCy's ``{"_": {"role": ...}}``.
+    """Translate the ``ROLE`` shorthand (or ``{"_": {"role": ...}}``) into a match on ``ROLE_ATTR``.
 
     In Matcher patterns a ROLE token also gets ``OP: "+"`` unless it has an operator,
     since a mention can be several tokens; DependencyMatcher nodes are single tokens.
+    Written as ``_: {role: ...}`` the constraint keeps its operator as written.
     """
     out = []
     for token in pattern:
         token = {k: _as_strings(v) if k in _STRING_ATTRS else v for k, v in dict(token).items()}
+        extension = token.get("_")
+        if isinstance(extension, dict) and "role" in extension:
+            rest = {k: v for k, v in extension.items() if k != "role"}
+            token[ROLE_ATTR] = _as_strings(extension["role"])
+            if rest:
+                token["_"] = rest
+            else:
+                del token["_"]
         if "ROLE" in token:
-            role = token.pop("ROLE")
-            token.setdefault("_", {})
-            token["_"] = {**token["_"], "role": role}
+            token[ROLE_ATTR] = _as_strings(token.pop("ROLE"))
             # a mention can be several tokens ("Mr. Lee", "the father"): match them all
             if multi_token:
                 token.setdefault("OP", "+")

@@ -17,6 +17,7 @@ from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .extensions import FLAGS_KEY, register_extensions
+from .lexicon import FALLBACK_FIELDS, anchor_hashes, anchors, held
 from .rules import Examples, SyntaxEntry
 
 
@@ -39,35 +40,50 @@ def _related(token: Token, op: str) -> Iterable[Token]:
 
 
 class DependencyRules:
-    """DependencyMatcher rules with ``unless`` conditions; yields (entry, {node: token}) matches."""
+    """DependencyMatcher rules with ``unless`` conditions; yields (entry, {node: token}) matches.
 
-    def __init__(self, vocab) -> None:
+    Like the lexicon, rules are filed under an anchor: the words one of their nodes must be
+    (``lexicon.anchors``). Each anchor group has its own DependencyMatcher, run only on docs
+    that hold the anchor, since spaCy's DependencyMatcher tests every node of every rule at
+    every token. ``unless`` conditions are looked up only for docs where a rule matched.
+    """
+
+    def __init__(self, vocab, common: frozenset[str] = frozenset()) -> None:
         self.vocab = vocab
+        self.common = common
         self.entries: dict = {}
-        self.matcher = DependencyMatcher(vocab, validate=True)
+        self.groups: dict[frozenset, DependencyMatcher] = {}
         self.unless_matcher = Matcher(vocab, validate=True)
 
     def add(self, entry) -> None:
         self.entries[entry.id] = entry
-        self.matcher.add(entry.id, [list(entry.pattern)])
+        anchor = anchor_hashes(_anchor(entry.pattern, self.common), self.vocab.strings)
+        if anchor not in self.groups:
+            self.groups[anchor] = DependencyMatcher(self.vocab, validate=True)
+        self.groups[anchor].add(entry.id, [list(entry.pattern)])
         for k, cond in enumerate(entry.unless):
             self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
 
     def clear(self) -> None:
-        self.__init__(self.vocab)
+        self.__init__(self.vocab, self.common)
 
     def matches(self, doc: Doc) -> Iterable[tuple[object, dict[str, Token]]]:
         if not self.entries:
             return
-        hits: dict[str, set[int]] = {}
-        if len(self.unless_matcher):
-            for match_id, start, _ in self.unless_matcher(doc):
-                hits.setdefault(self.vocab.strings[match_id], set()).add(start)
-        for match_id, token_ids in self.matcher(doc):
-            entry = self.entries[self.vocab.strings[match_id]]
-            nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
-            if not self._blocked(entry, nodes, hits):
-                yield entry, nodes
+        present = held(doc)[0]
+        hits: dict[str, set[int]] | None = None
+        for anchor, matcher in self.groups.items():
+            if anchor and anchor.isdisjoint(present):
+                continue
+            for match_id, token_ids in matcher(doc):
+                entry = self.entries[self.vocab.strings[match_id]]
+                nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
+                if entry.unless and hits is None:
+                    hits = {}
+                    for unless_id, start, _ in self.unless_matcher(doc):
+                        hits.setdefault(self.vocab.strings[unless_id], set()).add(start)
+                if not self._blocked(entry, nodes, hits or {}):
+                    yield entry, nodes
 
     @staticmethod
     def _blocked(entry, nodes: dict[str, Token], hits: dict[str, set[int]]) -> bool:
@@ -78,13 +94,25 @@ class DependencyRules:
         return False
 
 
+def _anchor(pattern, common: frozenset[str]) -> frozenset:
+    """The most selective anchor among a rule's nodes (every node must match), or empty."""
+    best, best_cost = frozenset(), None
+    for node in pattern:
+        found = anchors([dict(node.get("RIGHT_ATTRS", {}))], common)
+        if found:
+            cost = (any(field in FALLBACK_FIELDS for field, _ in found), len(found))
+            if best_cost is None or cost < best_cost:
+                best, best_cost = found, cost
+    return best
+
+
 class SyntaxFlagger:
     """Add a flag for every match of a dependency rule that no ``unless`` condition blocks."""
 
     def __init__(self, nlp: Language, name: str, *, spans_key: str = FLAGS_KEY) -> None:
         register_extensions()
         self.name, self.spans_key, self.vocab = name, spans_key, nlp.vocab
-        self.rules = DependencyRules(nlp.vocab)
+        self.rules = DependencyRules(nlp.vocab, frozenset(nlp.Defaults.stop_words))
 
     @property
     def entries(self) -> dict[str, SyntaxEntry]:
