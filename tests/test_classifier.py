@@ -67,7 +67,7 @@ def trained(tmp_path_factory, slice_file):
 
 def test_training_is_reproducible(trained):
     a, b = trained
-    assert a["path"].name == b["path"].name  # same data and seed: same version
+    assert a["path"].name == b["path"].name  # same data, rules, design and seed: same version
     assert a["model"].thresholds == b["model"].thresholds
     rows = [{"text": t, "norm_text": t.lower(), "feats": {}} for t in ["He goes through her phone.", "Bus pass."]]
     np.testing.assert_allclose(a["model"].predict_proba_rows(rows), b["model"].predict_proba_rows(rows))
@@ -143,6 +143,29 @@ def test_context_applies_to_classifier_flags(nlp_rules):
     assert [(f[3], f[4]) for f in plain if f[1] == "classifier"] == [(None, True)]
 
 
+def test_parse_features_are_computed_only_for_a_model_that_reads_them(trained, nlp_rules):
+    assert trained[0]["model"].columns == {"norm_text"}  # the words design
+    assert FixedModel({}).columns == {"text", "norm_text", "feats"}  # a pipeline that does not say
+
+    seen = []
+
+    class Recording(FixedModel):
+        def predict_proba_rows(self, rows):
+            seen.extend(rows)
+            return super().predict_proba_rows(rows)
+
+    class WordsOnly(Recording):
+        columns = frozenset({"norm_text"})
+
+    text = "The father must attend a programme. He hit her."
+    for model in (Recording({}), WordsOnly({})):
+        seen.clear()
+        classifier_flags(nlp_rules, model, text)
+        assert [r["norm_text"] for r in seen] == ["_perpetrator_ must attend a programme .",
+                                                  "_perpetrator_ hit _survivor_ ."]
+        assert all(r["feats"] for r in seen) == (model.columns == {"text", "norm_text", "feats"})
+
+
 def test_unknown_design_is_refused():
     with pytest.raises(ValueError, match="unknown design"):
         build_classifier("deep")
@@ -187,6 +210,11 @@ def test_the_shipped_model_matches_the_repository_data_and_its_card():
     train_files = [root / "data" / "samples" / "annotated.jsonl", root / "data" / "corpus" / "train.jsonl"]
     assert model.meta["train_files"] == [f.name for f in train_files]
     assert model.meta["data_hash"] == data_hash(train_files), "the data changed: run `make model`"
+    # models trained before the rules fingerprint was recorded have none; `make model` records it
+    if "rules_fingerprint" in model.meta:
+        from record_audit.model.train import rules_fingerprint
+        assert model.meta["rules_fingerprint"] == rules_fingerprint(), "the rules changed: run `make model`"
+        assert path.stem == f"record-audit-clf-{model.meta['version']}"
     card = path.with_suffix(".card.md").read_text(encoding="utf-8")
     assert model.meta["data_hash"] in card and f"| {taxonomy.LABELS[0]} |" in card
     assert all(f"| {label} | {model.thresholds[label]:.3f} |" in card for label in model.labels)

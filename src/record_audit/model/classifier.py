@@ -90,6 +90,17 @@ class SentenceModel:
     def rewrites(self) -> dict[str, str]:
         return {l: taxonomy.REWRITES[l] for l in self.labels}
 
+    @property
+    def columns(self) -> frozenset[str]:
+        """The input columns its features read: ``norm_text`` only for the ``words`` design.
+
+        All of them for a pipeline that does not say (one not built by ``build_classifier``).
+        """
+        features = getattr(self.pipeline, "named_steps", {}).get("features")
+        if features is None:
+            return frozenset(COLUMNS)
+        return frozenset(column for _, _, column in features.transformers)
+
     def predict_proba_rows(self, rows: list[dict]) -> np.ndarray:
         """Calibrated probabilities, one column per label in ``self.labels``."""
         return np.asarray(self.pipeline.predict_proba(as_frame(rows)))

@@ -85,14 +85,19 @@ def sentence_features(sent: Span, flags: Iterable[Span] = ()) -> dict[str, float
     return feats
 
 
-def sentence_rows(doc: Doc, sents: Iterable[Span] | None = None) -> list[dict]:
-    """The classifier's input rows (text, norm_text, feats) for sentences of a Doc."""
-    rule_flags = [s for s in doc.spans.get(FLAGS_KEY, []) if s._.source != "classifier"]
+def sentence_rows(doc: Doc, sents: Iterable[Span] | None = None, *, parse_features: bool = True) -> list[dict]:
+    """The classifier's input rows (text, norm_text, feats) for sentences of a Doc.
+
+    ``parse_features=False`` leaves ``feats`` empty, for a model that does not read them
+    (the ``words`` design): they are the costliest column to compute.
+    """
+    rule_flags = [s for s in doc.spans.get(FLAGS_KEY, []) if s._.source != "classifier"] if parse_features else []
     rows = []
     for sent in (sents if sents is not None else doc.sents):
-        inside = [f for f in rule_flags if sent.start <= f.start and f.end <= sent.end]
-        rows.append({"text": sent.text, "norm_text": normalized_text(sent),
-                     "feats": sentence_features(sent, inside)})
+        feats = {}
+        if parse_features:
+            feats = sentence_features(sent, [f for f in rule_flags if sent.start <= f.start and f.end <= sent.end])
+        rows.append({"text": sent.text, "norm_text": normalized_text(sent), "feats": feats})
     return rows
 
 
@@ -126,7 +131,9 @@ class ClassifierFlagger:
 
     def _flag_batch(self, docs: list[Doc]) -> list[Doc]:
         sents_by_doc = [[s for s in doc.sents if any(not t.is_space for t in s)] for doc in docs]
-        rows = [row for doc, sents in zip(docs, sents_by_doc) if sents for row in sentence_rows(doc, sents)]
+        parse_features = "feats" in self.model.columns
+        rows = [row for doc, sents in zip(docs, sents_by_doc) if sents
+                for row in sentence_rows(doc, sents, parse_features=parse_features)]
         probabilities = iter(self.model.predict_proba_rows(rows)) if rows else iter(())
         for doc, sents in zip(docs, sents_by_doc):
             if sents:
