@@ -48,6 +48,11 @@ def _handle_errors(func):
     return wrapper
 
 
+def _remember_models_dir(ctx: click.Context, _param, value):
+    ctx.meta["record_audit.models_dir"] = value
+    return value
+
+
 def common_input_options(func):
     options = [
         click.option("--columns", default=None, metavar="FIELD=COLUMN,...",
@@ -60,6 +65,11 @@ def common_input_options(func):
         click.option("--rules-only", is_flag=True, help="Run without the classifier."),
         click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
                      help="A .skops model file (default: models/current.json here, else the shipped model)."),
+        # kept out of the commands' signatures: only _model_for reads it, from the click context
+        click.option("--models-dir", type=click.Path(file_okay=False), default=None, expose_value=False,
+                     callback=_remember_models_dir,
+                     help="A models folder: use the model its current.json names (default: "
+                          "$RECORD_AUDIT_MODELS, else ./models, else the shipped models)."),
         click.option("--assume-dv", is_flag=True, help="Treat every record as a DV record (skip the DV gate)."),
         click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000),
                      help="Notes per spaCy batch (and per worker chunk)."),
@@ -88,13 +98,15 @@ def _progress(total: int, desc: str):
 
 
 def _model_for(rules_only: bool, model_path: str | None):
-    """The model a command runs with: none with --rules-only, else --model, else the adopted one."""
+    """The model a command runs with: none with --rules-only, else --model, else the adopted one
+    (of --models-dir, else $RECORD_AUDIT_MODELS, else ./models, else the shipped models)."""
     from .resources import current_model
     if rules_only:
         return None
     if model_path:
         return model_path
-    found = current_model()
+    ctx = click.get_current_context(silent=True)
+    found = current_model(ctx.meta.get("record_audit.models_dir") if ctx is not None else None)
     if found is None:
         log.warning("no classifier model found (models/current.json); running rules only")
     return found
@@ -354,6 +366,89 @@ def train(annotated, dev_file, review_dbs, models_dir, design, seed, precision_m
     if adopt:
         current = adopt_model(Path(models_dir), out["path"])
         click.echo(f"record-audit train: adopted ({current})", err=True)
+
+
+@main.group()
+def models() -> None:
+    """List the models of a models folder, adopt one, or roll back to the one before.
+
+    The folder is --models-dir, else $RECORD_AUDIT_MODELS, else ./models. `flag`, `audit` and
+    `evaluate` use the model its current.json names (give them the same --models-dir).
+
+    Example: record-audit models list --models-dir out/models
+    """
+
+
+def _registry(models_dir: str | None, *, read_only: bool = False):
+    """The registry of --models-dir, else $RECORD_AUDIT_MODELS, else ./models; listing falls back
+    to the shipped models, but nothing is ever adopted into them implicitly."""
+    from .model.registry import ModelRegistry
+    from .resources import explicit_models_dir, shipped
+    explicit = explicit_models_dir(models_dir)
+    folder = explicit or Path("models")
+    if read_only and explicit is None and not folder.is_dir():
+        folder = shipped("models")
+    return ModelRegistry(folder)
+
+
+_models_dir_option = click.option("--models-dir", type=click.Path(file_okay=False), default=None,
+                                  help="The models folder (default: $RECORD_AUDIT_MODELS, else ./models).")
+
+
+@models.command("list")
+@_models_dir_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def models_list(models_dir, fmt):
+    """List the models with their key figures; the current one is marked with *.
+
+    Example: record-audit models list --models-dir out/models
+    """
+    registry = _registry(models_dir, read_only=True)
+    rows = registry.table()
+    if fmt == "json":
+        click.echo(json.dumps({"models_dir": str(registry.path), "history": registry.history(), "models": rows},
+                              indent=2))
+        return
+    if not rows:
+        click.echo(f"{registry.path}: no models")
+    for row in rows:
+        dev = f"{row['dev_macro_f1']:.3f}" if row["dev_macro_f1"] is not None else "-"
+        mark = "*" if row["current"] else ("a" if row["adopted"] else " ")
+        click.echo(f"{mark} {row['file']}  design {row['design'] or '-'}  sentences {row['n_train_sentences'] or '-'}"
+                   f" (reviewed {row['n_reviewed']})  dev macro-F1 {dev}")
+
+
+@models.command("adopt")
+@click.argument("model")
+@_models_dir_option
+@click.option("--note", default=None, help="Why it is adopted; logged in the model card (no case data).")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def models_adopt(model, models_dir, note):
+    """Adopt MODEL (a .skops file of the folder, by name or path); the previous one is kept.
+
+    Example: record-audit models adopt record-audit-clf-1a2b3c4d-r5e6f7a8b-words-s0.skops --models-dir out/models
+    """
+    registry = _registry(models_dir)
+    path = registry.adopt(model, note=note)
+    click.echo(f"record-audit models: adopted {path.name} in {registry.path}", err=True)
+
+
+@models.command("rollback")
+@_models_dir_option
+@click.option("--note", default=None, help="Why; logged in the model card (no case data).")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def models_rollback(models_dir, note):
+    """Go back to the model adopted before the current one.
+
+    Example: record-audit models rollback --models-dir out/models
+    """
+    registry = _registry(models_dir)
+    path = registry.rollback(note=note)
+    click.echo(f"record-audit models: rolled back to {path.name} in {registry.path}", err=True)
 
 
 def _require_store(db_path: str) -> None:

@@ -6,6 +6,10 @@ out-of-fold probabilities under the fusion policy: a sentence gets label L if a 
 flagged L or the classifier's probability reaches t_L. Each t_L maximises F1 of the
 fused prediction while keeping its precision at least ``PRECISION_MARGIN`` above the rules'
 precision on the same folds (a label where that cannot be done gets threshold 1.0: rules only).
+
+A model is named ``<name>-<data hash>-r<rules fingerprint>-<design>-s<seed>`` (``model_version``):
+what it was trained on, with which rules, which design and seed. The same inputs give the same
+name, any change a new one, so retraining never overwrites the model it is meant to replace.
 """
 from __future__ import annotations
 
@@ -74,8 +78,8 @@ def collect_examples(nlp, records: list[AnnotatedRecord], *, extra: list[tuple[s
             span = doc.char_span(gold.start, gold.end, alignment_mode="expand")
             if span is not None and len(span):
                 add(doc, span, gold.labels, rid)
-    for group, text, labels in extra:
-        doc = nlp(text)
+    extra = list(extra)
+    for doc, (group, _, labels) in zip(nlp.pipe((text for _, text, _ in extra), batch_size=64), extra):
         add(doc, doc[:], labels, group)
     return Examples(rows, np.array(ys), np.array(rules), np.array(groups), texts)
 
@@ -151,6 +155,26 @@ def data_hash(paths: list[Path], extra=()) -> str:
     return digest.hexdigest()[:16]
 
 
+def rules_fingerprint(rules_dir=None) -> str:
+    """The rules' fingerprint: what audit runs record as ``lexicon_version`` (16 hex digits)."""
+    from ..audit import fingerprint_path
+    from ..resources import rules_dir as resolve_rules
+    return fingerprint_path(resolve_rules(rules_dir))[:16]
+
+
+def model_version(digest: str, rules: str, design: str, seed: int, *,
+                  precision_margin: float = PRECISION_MARGIN) -> str:
+    """The version part of a model's name: data hash, rules fingerprint, design and seed.
+
+    A precision margin other than the default is part of the name too, since it changes the
+    thresholds; the default is left out to keep names short.
+    """
+    version = f"{digest[:8]}-r{rules[:8]}-{design}-s{seed}"
+    if abs(precision_margin - PRECISION_MARGIN) > 1e-12:
+        version += f"-m{precision_margin:.3f}"
+    return version
+
+
 def fit_final(ex: Examples, design: str, thresholds: dict[str, float], *, C: float = 4.0,
               meta: dict | None = None) -> SentenceModel:
     pipeline = build_classifier(design, C=C, cv=grouped_splits(ex, 3))
@@ -160,7 +184,7 @@ def fit_final(ex: Examples, design: str, thresholds: dict[str, float], *, C: flo
 
 
 def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
-    """Write the model card (Markdown) beside the model file."""
+    """Write the model card (Markdown) beside the model file, keeping an existing card's adoption log."""
     meta = model.meta
     lines = [f"# Model card: {path.stem}", "",
              "A scikit-learn sentence classifier that flags survivor-blaming language and perpetrator",
@@ -185,6 +209,7 @@ def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
              f"- training files: {', '.join(meta.get('train_files', []))}",
              f"- data hash: `{meta.get('data_hash')}`; {meta.get('n_train_sentences')} sentences from "
              f"{meta.get('n_train_records')} records; reviewed decisions added: {meta.get('n_reviewed', 0)}",
+             f"- rules fingerprint: `{meta.get('rules_fingerprint')}` (an audit run's `lexicon_version`)",
              f"- dev file: {meta.get('dev_file')} ({meta.get('n_dev_records')} records, kept out of training and lexicon tuning)",
              f"- seed {meta.get('seed')}; training took {meta.get('train_seconds')} s; file size {meta.get('size_kb')} KB", "",
              "## Thresholds", "", "| label | threshold |", "|---|---|"]
@@ -213,43 +238,69 @@ def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
               "- Sentence level only: no coreference across sentences; roles come from the rules.",
               "- Flags cover the whole sentence, so they show where, not which words.", "",
               "## Trusted types (skops)", "", *[f"- `{t}`" for t in meta.get("trusted_types", [])], ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    text = "\n".join(lines)
+    if path.is_file():  # the same model trained again: keep the log of its adoptions
+        from .registry import ADOPTION_LOG
+        old = path.read_text(encoding="utf-8")
+        if ADOPTION_LOG in old:
+            text += "\n" + old[old.index(ADOPTION_LOG):].rstrip("\n") + "\n"
+    path.write_text(text, encoding="utf-8")
     return path
 
 
-def adopt(models_dir: Path, model_file: Path) -> Path:
-    """Point ``models_dir/current.json`` at ``model_file``, keeping the previous entry."""
-    current = models_dir / "current.json"
-    previous = json.loads(current.read_text(encoding="utf-8")) if current.exists() else {}
-    entry = {"model": model_file.name, "previous": previous.get("model")}
-    current.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
-    return current
+def adopt(models_dir: Path, model_file: Path, *, note: str | None = None) -> Path:
+    """Point ``models_dir/current.json`` at ``model_file``, keeping the adoption history.
+
+    See ``record_audit.model.registry``; returns the ``current.json`` path.
+    """
+    from .registry import ModelRegistry
+    registry = ModelRegistry(models_dir)
+    registry.adopt(model_file, note=note)
+    return registry.current_file
 
 
-def evaluate_on(nlp, path: Path, model) -> dict:
-    """Run the pipeline (with ``model``, or rules only for None) over an annotated file and score it."""
+def evaluate_on(nlp, path: Path, model, *, rules_dir=None, levels: bool = False) -> dict:
+    """Run the pipeline (with ``model``, or rules only for None) over an annotated file and score it.
+
+    With ``levels`` each record is also placed on the continuum (the rubric of ``rules_dir``) and
+    scored against its ``gold_level``.
+    """
     from ..flagging import flag_records
     from ..io import open_notes, read_annotated
     from ..pipeline import set_model
     from .evaluate import evaluate
 
     set_model(nlp, model) if model is not None else nlp.get_pipe("record_audit_classifier").set_model(None)
-    results = list(flag_records(open_notes(path), nlp))
-    nlp.get_pipe("record_audit_classifier").set_model(None)
-    return evaluate(read_annotated(path), results)
+    try:
+        results = list(flag_records(open_notes(path), nlp))
+    finally:
+        nlp.get_pipe("record_audit_classifier").set_model(None)
+    place = None
+    if levels:
+        from ..continuum import Rubric
+        from ..indicators import compute_indicators
+        rubric = Rubric.load(rules_dir)
+        place = lambda r: rubric.place(r.record_id, compute_indicators(r)).level  # noqa: E731
+    return evaluate(read_annotated(path), results, place=place)
 
 
 def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: Path, design: str = "auto",
                 seed: int = 0, name: str = "record-audit-clf", rules_dir=None, extra=(), log=print,
-                precision_margin: float = PRECISION_MARGIN) -> dict:
-    """Train, compare designs, evaluate on dev, and write the model, its sidecar and card."""
+                precision_margin: float = PRECISION_MARGIN, nlp=None) -> dict:
+    """Train, compare designs, evaluate on dev, and write the model, its sidecar and card.
+
+    ``nlp`` may be a rules pipeline already loaded from ``rules_dir`` (saves loading it again).
+    Returns the model's ``path``, ``card``, chosen ``design``, the ``oof`` and ``dev`` tables,
+    the ``model`` and, with a dev file, the chosen design's full dev report (``dev_report``,
+    records placed on the continuum).
+    """
     import time
 
     from ..io import read_annotated
     from ..pipeline import load_pipeline
 
     started = time.perf_counter()
-    nlp = load_pipeline(rules_dir)
+    nlp = nlp if nlp is not None else load_pipeline(rules_dir)
     records = [r for f in train_files for r in read_annotated(f)]
     ex = collect_examples(nlp, records, extra=list(extra))
     log(f"training examples: {len(ex)} sentences from {len(set(ex.groups))} records")
@@ -259,14 +310,14 @@ def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: P
     oof_table = {"rules only": fused_scores(np.zeros(ex.y.shape), ex, None),
                  **{f"{d} (fused)": oof[d]["fused"] for d in designs}}
     candidates = {d: fit_final(ex, d, oof[d]["thresholds"], meta={"seed": seed}) for d in designs}
-    dev_table, chosen = {}, designs[0]
+    dev_table, dev_reports, chosen = {}, {}, designs[0]
     if dev_file is not None:
-        rules_report = evaluate_on(nlp, dev_file, None)
+        rules_report = evaluate_on(nlp, dev_file, None, rules_dir=rules_dir, levels=True)
         dev_table["rules only (counted)"] = rules_report["sentences"]["counted"]
         dev_table["rules only (detection)"] = rules_report["sentences"]["detection"]
         best = -1.0
         for d, model in candidates.items():
-            report = evaluate_on(nlp, dev_file, model)
+            report = dev_reports[d] = evaluate_on(nlp, dev_file, model, rules_dir=rules_dir, levels=True)
             dev_table[f"{d} fused (counted)"] = report["sentences"]["counted"]
             dev_table[f"{d} fused (detection)"] = report["sentences"]["detection"]
             score = report["sentences"]["counted"]["macro_f1"]
@@ -278,16 +329,19 @@ def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: P
         chosen = max(designs, key=lambda d: oof[d]["fused"]["macro_f1"])
     model = candidates[chosen]
     digest = data_hash(list(train_files), extra)
-    version = f"{digest[:8]}-s{seed}"
+    rules = rules_fingerprint(rules_dir)
+    version = model_version(digest, rules, chosen, seed, precision_margin=precision_margin)
     models_dir.mkdir(parents=True, exist_ok=True)
     path = models_dir / f"{name}-{version}.skops"
     model.meta.update({
-        "design": chosen, "data_hash": digest, "seed": seed, "train_files": [f.name for f in train_files],
+        "version": version, "design": chosen, "data_hash": digest, "rules_fingerprint": rules, "seed": seed,
+        "train_files": [f.name for f in train_files],
         "n_train_sentences": len(ex), "n_train_records": len(set(ex.groups)), "n_reviewed": len(extra),
         "dev_file": dev_file.name if dev_file else None,
         "n_dev_records": sum(1 for _ in read_annotated(dev_file)) if dev_file else 0,
         "train_seconds": round(time.perf_counter() - started, 1),
         "comparison_oof_macro_f1": {k: v["macro_f1"] for k, v in oof_table.items()},
+        "dev_macro_f1": {k: v["macro_f1"] for k, v in dev_table.items()},
         "precision_margin": precision_margin,
         "trusted_types": sorted(TRUSTED_TYPES),
     })
@@ -295,7 +349,8 @@ def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: P
     model.meta["size_kb"] = round(path.stat().st_size / 1024, 1)
     model.save(path)  # the sidecar now records the file size too
     card = write_card(path.with_suffix(".card.md"), model, {"oof": oof_table, "dev": dev_table})
-    return {"path": path, "card": card, "design": chosen, "oof": oof_table, "dev": dev_table, "model": model}
+    return {"path": path, "card": card, "design": chosen, "oof": oof_table, "dev": dev_table, "model": model,
+            "dev_report": dev_reports.get(chosen)}
 
 
 def compare_one(ex: Examples, design: str, *, precision_margin: float = PRECISION_MARGIN) -> dict:

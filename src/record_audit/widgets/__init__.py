@@ -1,4 +1,5 @@
 """Notebook widgets (ipywidgets): thin views over the library; they only call and display."""
+from .retrain import RetrainPanel
 from .review import AdjudicationPanel, ReviewPanel
 
-__all__ = ["ReviewPanel", "AdjudicationPanel"]
+__all__ = ["ReviewPanel", "AdjudicationPanel", "RetrainPanel"]
