@@ -8,7 +8,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo test bench model data clean
+.PHONY: install browser demo app test bench model data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ demo: install
 	@echo "Audit store:  $(OUT)/audit.sqlite   (record-audit summary --db $(OUT)/audit.sqlite --scope sample)"
 	@echo "QA report:    $(OUT)/report.html    (open it in a browser; it works offline)"
 	@echo "Flags:        $(OUT)/flags.jsonl"
+
+# the QA summary dashboard as an app: Voilà on http://127.0.0.1:$(APP_PORT)/, widgets without code.
+# It shows out/audit.sqlite (audited from the samples when missing); APP_DB=FILE shows another store.
+APP_PORT ?= 8866
+APP_DB   ?=
+app: install
+	$(BIN)/python -m record_audit.app --port $(APP_PORT) $(if $(APP_DB),--db $(APP_DB))
 
 test: install browser
 	$(BIN)/python -m pytest tests --nbmake notebooks --nbmake-timeout=600

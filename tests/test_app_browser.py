@@ -1,0 +1,146 @@
+"""The dashboard app in a real browser: Voilà on 127.0.0.1, driven by Debian's headless Chromium.
+
+Set ``RECORD_AUDIT_SCREENSHOT=docs/img/dashboard.png`` to keep a copy of the screenshot
+for the docs; it always goes to the test's tmp folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from record_audit import taxonomy
+from record_audit.widgets.dashboard import BAR_NAMES, at_level
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "app_dashboard.ipynb"
+SCREENSHOT_ENV = "RECORD_AUDIT_SCREENSHOT"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop Voilà as Ctrl-C would (it shuts its kernels down), then make sure its process group is gone."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=5)
+
+
+@pytest.fixture
+def chromium() -> str:
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is missing: `make browser` (run by `make test`) installs it"
+    return path
+
+
+@pytest.fixture
+def app_url(reviewed_samples, tmp_path):
+    """The app serving the gold-reviewed samples; yields its URL and always stops Voilà."""
+    log_path = tmp_path / "voila.log"
+    env = {**os.environ, "RECORD_AUDIT_DB": str(reviewed_samples.store.path)}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "record_audit.app", "--port", str(_free_port()),
+                                 "--notebook", str(NOTEBOOK)],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        url = None
+        while url is None:  # Voilà moves to the next port if this one was taken meanwhile
+            found = re.search(r"(http://127\.0\.0\.1:\d+/)\s*$", log_path.read_text(), re.MULTILINE)
+            url = found.group(1) if found else None
+            assert proc.poll() is None, f"Voilà exited:\n{log_path.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"Voilà did not start in 60 s:\n{log_path.read_text()[-3000:]}"
+            time.sleep(0.2)
+        yield url, log_path
+    finally:
+        _stop(proc)
+
+
+def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_url, reviewed_samples, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log_path = app_url
+    records = reviewed_samples.records()
+    competence = [r.record_id for r in records if r.indicators.dv_present and r.placement.level == "Competence"]
+    raw_competence = [r.record_id for r in records
+                      if r.raw.indicators.dv_present and r.raw.placement.level == "Competence"]
+    elsewhere = next(r.record_id for r in records if r.placement.level == "Destructiveness")
+    assert competence and raw_competence != competence  # the review moved records: the toggle shows it
+    worker = sorted({r.worker for r in records})[-1]
+    ordered = [*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE]
+    cell_level = next(lv for lv in ordered if any(r.worker == worker and at_level(r, lv) for r in records))
+    cell_ids = [r.record_id for r in records if r.worker == worker and at_level(r, cell_level)]
+    cell_level = BAR_NAMES.get(cell_level, cell_level)
+    errors, loaded = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("requestfinished", lambda r: loaded.append(r.url))
+            response = page.goto(url)
+            assert "default-src 'self'" in response.headers.get("content-security-policy", "")
+            try:
+                page.wait_for_selector(".ra-dashboard .ra-bar-Competence", timeout=60_000)
+            except Exception:
+                raise AssertionError(f"no dashboard on the page:\n{page.inner_text('body')[-2000:]}\n"
+                                     f"Voilà log:\n{log_path.read_text()[-3000:]}") from None
+            assert page.locator(".ra-bar").count() == 6  # five levels and the records not placed
+            expect(page.locator(".ra-verdict")).to_contain_text("Meets Proficiency: no")
+            bar = page.locator(".ra-bar-Competence")
+            expect(bar).to_have_text(str(len(competence)))
+
+            bar.click()
+            detail = page.locator(".ra-detail")
+            expect(detail).to_contain_text(f"{len(competence)} record(s)", timeout=10_000)
+            expect(detail.locator("details.ra-record")).to_have_count(len(competence))
+            shown = detail.locator("details.ra-record").evaluate_all("els => els.map(e => e.dataset.record)")
+            assert shown == competence
+            assert elsewhere not in detail.inner_text()
+            expect(detail.locator("mark").first).to_be_visible()  # evidence highlighted
+            shot = tmp_path / "dashboard.png"
+            page.screenshot(path=str(shot))
+
+            # a cell at the foot of the worker breakdown: its records show beside it, in view
+            page.get_by_role("button", name="by worker").click()
+            cell = page.locator(f'.ra-cell[title="{worker} · {cell_level}"]')
+            cell.click()
+            expect(detail).to_contain_text(f"worker {worker} · {cell_level}", timeout=10_000)
+            shown = detail.locator("details.ra-record").evaluate_all("els => els.map(e => e.dataset.record)")
+            assert shown == cell_ids
+            box = detail.bounding_box()
+            assert box["y"] < 1000 and box["y"] + box["height"] > 0, box  # not scrolled out of sight
+
+            page.get_by_role("button", name="Pipeline levels").click()  # the open selection follows the toggle
+            expect(bar).to_have_text(str(len(raw_competence)), timeout=10_000)
+            expect(detail).to_contain_text("pipeline levels")
+            expect(detail.locator("details.ra-record")).to_have_count(len(raw_competence))
+        finally:
+            browser.close()
+    assert errors == []
+    assert [u for u in loaded if not u.startswith(url)] == []  # nothing loaded from outside this machine
+    assert shot.stat().st_size > 10_000
+    if os.environ.get(SCREENSHOT_ENV):
+        shutil.copy(shot, ROOT / os.environ[SCREENSHOT_ENV])
