@@ -49,6 +49,21 @@ def _required(token: dict) -> bool:
     return isinstance(op, str) and op.startswith("{") and not _OPTIONAL.match(op) and op != "{0}"
 
 
+def _choices(pattern: list[dict]) -> list[frozenset[tuple[str, str]]]:
+    """Each required token's (attribute, value) choices, one set per named attribute."""
+    out = []
+    for token in pattern:
+        if not _required(token):
+            continue
+        for attr, field in _ANCHOR_ATTRS.items():
+            value = token.get(attr)
+            if isinstance(value, str):
+                out.append(frozenset({(field, value)}))
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                out.append(frozenset((field, v) for v in value["IN"]))
+    return out
+
+
 def anchors(pattern: list[dict], common: frozenset[str] = frozenset()) -> frozenset[tuple[str, str]] | None:
     """The most selective set of (attribute, value) one of which a matching span must contain.
 
@@ -57,24 +72,27 @@ def anchors(pattern: list[dict], common: frozenset[str] = frozenset()) -> frozen
     choice holds a common word: such a pattern is always tried.
     """
     best, best_cost = None, None
-    for token in pattern:
-        if not _required(token):
-            continue
-        for attr, field in _ANCHOR_ATTRS.items():
-            value = token.get(attr)
-            if isinstance(value, str):
-                values = {value}
-            elif isinstance(value, dict) and set(value) == {"IN"}:
-                values = set(value["IN"])
-            else:
-                continue
-            keyed = frozenset((field, v) for v in values)
-            cost = (sum(v.lower() in common for v in values), field in FALLBACK_FIELDS, len(values))
-            if best is None or cost < best_cost:
-                best, best_cost = keyed, cost
+    for choice in _choices(pattern):
+        cost = (sum(v.lower() in common for _, v in choice), any(f in FALLBACK_FIELDS for f, _ in choice),
+                len(choice))
+        if best is None or cost < best_cost:
+            best, best_cost = choice, cost
     if best is not None and best_cost[0]:
         return None
     return best
+
+
+def prefilter(pattern: list[dict], common: frozenset[str] = frozenset()) -> tuple[frozenset, ...]:
+    """What a sentence must hold for ``pattern`` to be tried there: one value of each set.
+
+    The pattern's anchor when a word anchors it; otherwise (a role, or only common words)
+    every required choice at once — "names him, names her, and says 'so' or 'which', and
+    'take' or 'get'…" is rare even when each part is common. Empty: always tried.
+    """
+    anchor = anchors(pattern, common)
+    if anchor is not None and not any(field in FALLBACK_FIELDS for field, _ in anchor):
+        return (anchor,)
+    return tuple(sorted(set(_choices(pattern)), key=lambda c: sorted(c)))
 
 
 def _key(value_hash, column):
@@ -85,6 +103,11 @@ def _key(value_hash, column):
 def anchor_hashes(anchor: frozenset[tuple[str, str]], strings) -> frozenset[int]:
     """An anchor as integer keys of its (attribute, value) pairs, comparable with ``held``'s."""
     return frozenset(int(_key(np.uint64(strings.add(value)), _COLUMNS[field])) for field, value in anchor)
+
+
+def holds(conditions: tuple[frozenset[int], ...], values: set[int]) -> bool:
+    """Whether ``values`` (from ``held``) hold one value of every condition set."""
+    return all(not condition.isdisjoint(values) for condition in conditions)
 
 
 def held(doc: Doc, spans=None) -> list[set[int]]:
@@ -103,7 +126,7 @@ class AnchoredSpanRuler(SpanRuler):
 
     def clear(self) -> None:
         super().clear()
-        self._groups: dict[str, tuple[frozenset, Matcher]] = {}
+        self._groups: dict[str, tuple[tuple[frozenset[int], ...], Matcher]] = {}
         self._common = frozenset(self.nlp.Defaults.stop_words) | {"'s", "’s", "&", "/", "-", "n't"}
 
     def add_patterns(self, patterns: list[dict]) -> None:
@@ -114,17 +137,17 @@ class AnchoredSpanRuler(SpanRuler):
         """
         tokens = [e for e in patterns if isinstance(e["pattern"], list)]
         super().add_patterns([e for e in patterns if not isinstance(e["pattern"], list)])
-        pending: dict[frozenset | None, list[tuple[str, list[dict]]]] = defaultdict(list)
+        pending: dict[tuple[frozenset, ...], list[tuple[str, list[dict]]]] = defaultdict(list)
         for entry in tokens:
             key = repr((entry["label"], entry.get("id", "")))  # SpanRuler's key for a label and id
             self._match_label_id_map[self.nlp.vocab.strings.add(key)] = {"label": entry["label"],
                                                                          "id": entry.get("id", "")}
             self._patterns.append(entry)
-            pending[anchors(entry["pattern"], self._common)].append((key, entry["pattern"]))
-        for anchor, items in pending.items():
-            name = repr(sorted(anchor)) if anchor else "*"
+            pending[prefilter(entry["pattern"], self._common)].append((key, entry["pattern"]))
+        for conditions, items in pending.items():
+            name = repr([sorted(c) for c in conditions]) if conditions else "*"
             if name not in self._groups:
-                hashes = anchor_hashes(anchor, self.nlp.vocab.strings) if anchor else frozenset()
+                hashes = tuple(anchor_hashes(c, self.nlp.vocab.strings) for c in conditions)
                 self._groups[name] = (hashes, Matcher(self.nlp.vocab, validate=self.validate))
             for key, pattern in items:
                 self._groups[name][1].add(key, [pattern])
@@ -142,12 +165,12 @@ class AnchoredSpanRuler(SpanRuler):
         # the Matcher checks the doc's tags, lemmas and parse at every call (a scan of the whole
         # doc each time); the checks are made once here, and only skipped when they pass
         allow_missing = all(doc.has_annotation(attr) for attr in ("TAG", "POS", "LEMMA", "DEP"))
-        for anchor, matcher in self._groups.values():
-            if not anchor:
+        for conditions, matcher in self._groups.values():
+            if not conditions:
                 matches.extend(matcher(doc, allow_missing=allow_missing))
-            elif not anchor.isdisjoint(present):
+            elif holds(conditions, present):
                 for sent, values in zip(sents, words):
-                    if not anchor.isdisjoint(values):
+                    if holds(conditions, values):
                         matches.extend((m, sent.start + a, sent.start + b)
                                        for m, a, b in matcher(sent, allow_missing=allow_missing))
         spans = {Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],

@@ -17,7 +17,7 @@ from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .extensions import FLAGS_KEY, register_extensions
-from .lexicon import FALLBACK_FIELDS, anchor_hashes, anchors, held
+from .lexicon import anchor_hashes, held, holds, prefilter
 from .rules import Examples, SyntaxEntry
 
 
@@ -42,8 +42,8 @@ def _related(token: Token, op: str) -> Iterable[Token]:
 class DependencyRules:
     """DependencyMatcher rules with ``unless`` conditions; yields (entry, {node: token}) matches.
 
-    Like the lexicon, rules are filed under an anchor: the words one of their nodes must be
-    (``lexicon.anchors``). Each anchor group has its own DependencyMatcher, run only on docs
+    Like the lexicon, rules are filed under what a doc must hold for them to match
+    (``lexicon.prefilter``: a node's words, or failing that every node's choices). Each anchor group has its own DependencyMatcher, run only on docs
     that hold the anchor, since spaCy's DependencyMatcher tests every node of every rule at
     every token. ``unless`` conditions are looked up only for docs where a rule matched.
     """
@@ -52,15 +52,15 @@ class DependencyRules:
         self.vocab = vocab
         self.common = common
         self.entries: dict = {}
-        self.groups: dict[frozenset, DependencyMatcher] = {}
+        self.groups: dict[tuple[frozenset[int], ...], DependencyMatcher] = {}
         self.unless_matcher = Matcher(vocab, validate=True)
 
     def add(self, entry) -> None:
         self.entries[entry.id] = entry
-        anchor = anchor_hashes(_anchor(entry.pattern, self.common), self.vocab.strings)
-        if anchor not in self.groups:
-            self.groups[anchor] = DependencyMatcher(self.vocab, validate=True)
-        self.groups[anchor].add(entry.id, [list(entry.pattern)])
+        conditions = tuple(anchor_hashes(c, self.vocab.strings) for c in _prefilter(entry.pattern, self.common))
+        if conditions not in self.groups:
+            self.groups[conditions] = DependencyMatcher(self.vocab, validate=True)
+        self.groups[conditions].add(entry.id, [list(entry.pattern)])
         for k, cond in enumerate(entry.unless):
             self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
 
@@ -72,8 +72,8 @@ class DependencyRules:
             return
         present = held(doc)[0]
         hits: dict[str, set[int]] | None = None
-        for anchor, matcher in self.groups.items():
-            if anchor and anchor.isdisjoint(present):
+        for conditions, matcher in self.groups.items():
+            if not holds(conditions, present):
                 continue
             for match_id, token_ids in matcher(doc):
                 entry = self.entries[self.vocab.strings[match_id]]
@@ -94,16 +94,9 @@ class DependencyRules:
         return False
 
 
-def _anchor(pattern, common: frozenset[str]) -> frozenset:
-    """The most selective anchor among a rule's nodes (every node must match), or empty."""
-    best, best_cost = frozenset(), None
-    for node in pattern:
-        found = anchors([dict(node.get("RIGHT_ATTRS", {}))], common)
-        if found:
-            cost = (any(field in FALLBACK_FIELDS for field, _ in found), len(found))
-            if best_cost is None or cost < best_cost:
-                best, best_cost = found, cost
-    return best
+def _prefilter(pattern, common: frozenset[str]) -> tuple[frozenset, ...]:
+    """What a doc must hold for a rule to match: every node is a required token."""
+    return prefilter([dict(node.get("RIGHT_ATTRS", {})) for node in pattern], common)
 
 
 class SyntaxFlagger:
