@@ -87,12 +87,17 @@ Sundays Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Today Tomorrow Yesterday Chr
 Safe Together Freedom Programme Program Caring Dads Building Better Relationships BBR Respect Relate Duluth
 Universal Credit Medicaid Medicare Jobcentre WhatsApp Facebook Instagram Snapchat Xbox Lego Narcan Team North South
 East West Metro Assessment Safeguarding Children Services English Spanish""".split()}
+# short words kept even when capitalised ("Mum"); any other capitalised word of three letters
+# or fewer may be a first name ("Gal", "Ed", "Sun") even if it is a party or practice word
 _SHORT_CAPITALISED = {"mum", "mom", "dad", "nan", "mr", "mrs", "ms", "mx", "dr", "i", "cw", "sw", "ssw", "fsw",
-                      "ed", "er", "dc", "pc", "ds", "sgt", "mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+                      "dc", "pc", "ds", "sgt", "mon", "tue", "wed", "thu", "fri"}
+# party words that are also given names: redacted, losing the role rather than risking the name
+NAME_LIKE = {"nana", "mama", "casa"}
 # ties between spans of the same extent: patterns, then NER's person, place and organisation,
 # then "Name?" (a capitalised proper noun NER did not tag: a name unless NER saw a place)
 _RANK = {"Name": 1, "Place": 2, "Organisation": 2, "Name?": 3}
 _CALENDAR = re.compile(rf"{_MONTH}|\b(?:19|20)\d\d\b|\d[/.-]\d")
+_DEMONYM = re.compile(r"(?:ish|ese|ian|an|ic|i|ch)$")  # Polish, Vietnamese, Romanian, Arabic, Somali, French
 # "Jayden (6)", "Mia, 4,", "Leo aged 3": a person, whatever NER thought
 _AGE_AFTER = re.compile(r"\s*(?:\(\s*\d|,\s*\d{1,2}\s*[,)]|\s+(?i:age|aged)\s+\d)")
 
@@ -205,20 +210,25 @@ class Deidentifier:
             from . import load_english
             nlp = load_english()  # the full model: NER is what finds most names
         self.nlp = nlp
-        self.keep = frozenset(KEEP | party_words())
+        self.keep = frozenset((KEEP | party_words()) - NAME_LIKE)
         self.common = _common_words(nlp)
 
     def _kept(self, word: str) -> bool:
-        """A party or practice word that stays. A capitalised word of three letters stays only
-        if it is a usual one ("Mum", "Dad", "Mr"): "Gal" or "Mat" may be a first name."""
+        """Whether a party or practice word stays (see ``_SHORT_CAPITALISED`` and ``NAME_LIKE``)."""
         lower = word.lower().rstrip(".")
         if lower not in self.keep:
             return False
         return len(lower) > 3 or not word[:1].isupper() or word.isupper() or lower in _SHORT_CAPITALISED
 
     def _heading_word(self, token) -> bool:
-        """A capitalised common word opening a sentence ("Outcome:", "Kitchen clean"): no name."""
-        return token.is_sent_start and token.lower_ in self.common
+        """A common word as a heading ("Outcome:", "Plan -"): no name.
+
+        Only a heading: a sentence-initial "Destiny said" or "Jordan has" is a name even
+        though the lemmatizer's word list knows "destiny" and "jordan".
+        """
+        doc = token.doc
+        follows = doc[token.i + 1].text if token.i + 1 < len(doc) else ""
+        return token.is_sent_start and follows in (":", "-", "–", "") and token.lower_ in self.common
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, kind) of every identifier in ``text``, overlaps joined, in order.
@@ -234,8 +244,8 @@ class Deidentifier:
         doc = self.nlp(text)
         not_names: set[int] = set()
         for ent in doc.ents:
-            if ent.label_ in ("NORP", "LANGUAGE"):  # "Polish", "Urdu": a language is not a person
-                not_names.update(range(ent.start, ent.end))
+            if ent.label_ == "LANGUAGE" or ent.label_ == "NORP" and _DEMONYM.search(ent.text):
+                not_names.update(range(ent.start, ent.end))  # "Polish", "Urdu": not a person (but "Hollis" is no NORP)
             kind = NER_KINDS.get(ent.label_)
             if kind is None or self._kept(ent.text):
                 continue
@@ -272,21 +282,16 @@ class Deidentifier:
         found = [piece for span in found for piece in _subtract(span, protected)]
         return _merge(text, found)
 
-    def redact(self, texts: list[str], pseudonyms: Pseudonyms | None = None) -> list[Redaction]:
-        """De-identify texts that belong to one example, with consistent placeholders.
-
-        Pass the ``pseudonyms`` of an earlier call to continue its placeholders (a trainer's
-        rewrite of an example gets the example's "[Name A]" for the same person).
-        """
-        pseudonyms = pseudonyms if pseudonyms is not None else Pseudonyms()
-        pseudonyms.reserved.update(m.group() for t in texts for m in PLACEHOLDER.finditer(t))
-        spans_by_text = [self.spans(t) for t in texts]
-        # one kind per string across the example: what NER calls a person anywhere is a person
-        # everywhere, and a place or organisation that is a guessed name elsewhere is a name too
+    def _unify(self, texts: list[str], spans_by_text: list, pseudonyms: Pseudonyms) -> list:
+        """One kind per string: what NER calls a person anywhere (or was learned as a name) is
+        a person everywhere; a place or organisation that is a guessed name elsewhere is one too."""
         kinds: dict[str, set[str]] = {}
         for text, spans in zip(texts, spans_by_text):
             for s, e, k in spans:
                 kinds.setdefault(_norm(text[s:e]), set()).add(k)
+        for kind, original in pseudonyms.by_text:
+            if kind == "Name":
+                kinds.setdefault(original, set()).add("Name?" if original in pseudonyms.exact else "Name")
 
         def unified(text: str, s: int, e: int, k: str) -> str:
             seen = kinds[_norm(text[s:e])]
@@ -294,14 +299,49 @@ class Deidentifier:
                 return "Name"
             return "Name?" if k in _RANK and "Name?" in seen else k
 
-        spans_by_text = [[(s, e, unified(t, s, e, k)) for s, e, k in spans] for t, spans in zip(texts, spans_by_text)]
-        # learn every name first (NER's before guessed ones), so a surname alone gets the
-        # full name's placeholder
+        return [[(s, e, unified(t, s, e, k)) for s, e, k in spans] for t, spans in zip(texts, spans_by_text)]
+
+    def _learn_names(self, texts: list[str], spans_by_text: list, pseudonyms: Pseudonyms) -> None:
+        """Learn every name (NER's before guessed ones), so a surname alone gets the full name's placeholder."""
         for strength in ("Name", "Name?"):
             for text, spans in zip(texts, spans_by_text):
                 for start, end, kind in spans:
                     if kind == strength:
                         self._learn(pseudonyms, text[start:end], exact=kind == "Name?")
+
+    def learn(self, texts: list[str], pseudonyms: Pseudonyms, *, guessed: tuple[str, ...] = ()) -> None:
+        """Learn the names in ``texts``, and the ``guessed`` ones, replacing nothing.
+
+        Give it the rest of an example's record: a name the small model misses where it opens
+        a sentence ("Sofia is in 4th grade") is then caught because it was found elsewhere.
+        ``guessed`` names (such as the audit's role mentions) are matched only where capitalised.
+        """
+        spans_by_text = self._unify(texts, [self.spans(t) for t in texts], pseudonyms)
+        self._learn_names(texts, spans_by_text, pseudonyms)
+        for name in guessed:
+            self._learn(pseudonyms, name, exact=True)
+
+    def name_in(self, mention: str) -> str:
+        """The capitalised words of a mention that may name a person ("Ms. Loretta Greer" -> "Loretta Greer").
+
+        Titles, party words and function words go ("The children", "Sibling Brooke" -> "Brooke");
+        an empty string when nothing is left.
+        """
+        words = [w.strip("().,;:") for w in mention.split()]
+        return " ".join(w for w in words if w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha()
+                        and not self._kept(w) and w.lower() not in STOP_WORDS and w.lower() not in TITLES)
+
+    def redact(self, texts: list[str], pseudonyms: Pseudonyms | None = None) -> list[Redaction]:
+        """De-identify texts that belong to one example, with consistent placeholders.
+
+        Pass the ``pseudonyms`` of an earlier call (or of ``learn``) to continue its
+        placeholders: a trainer's rewrite of an example gets the example's "[Name A]" for
+        the same person.
+        """
+        pseudonyms = pseudonyms if pseudonyms is not None else Pseudonyms()
+        pseudonyms.reserved.update(m.group() for t in texts for m in PLACEHOLDER.finditer(t))
+        spans_by_text = self._unify(texts, [self.spans(t) for t in texts], pseudonyms)
+        self._learn_names(texts, spans_by_text, pseudonyms)
         out = []
         for text, spans in zip(texts, spans_by_text):
             spans = _merge(text, [*spans, *self._known_names(text, spans, pseudonyms)])
@@ -324,7 +364,8 @@ class Deidentifier:
 
     def _learn(self, pseudonyms: Pseudonyms, full: str, *, exact: bool) -> None:
         """Give a name and each of its parts (not titles or party words) one placeholder."""
-        parts = [("Name", _norm(p)) for p in full.split() if len(_norm(p)) > 2 and not self._kept(_norm(p))]
+        parts = [("Name", _norm(p)) for p in full.split()
+                 if len(_norm(p)) > 2 and not self._kept(p.strip(string.punctuation))]
         keys = [("Name", _norm(full)), *parts]
         new = {k for k in keys if k not in pseudonyms.by_text}
         known = [pseudonyms.by_text[k] for k in keys if k not in new]
