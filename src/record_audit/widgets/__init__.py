@@ -1,7 +1,26 @@
-"""Notebook widgets (ipywidgets): thin views over the library; they only call and display."""
-from .dashboard import SummaryDashboard
-from .gallery import TrainerGallery
-from .retrain import RetrainPanel
-from .review import AdjudicationPanel, ReviewPanel
+"""Notebook widgets (ipywidgets): thin views over the library; they only call and display.
 
-__all__ = ["ReviewPanel", "AdjudicationPanel", "RetrainPanel", "SummaryDashboard", "TrainerGallery"]
+Each panel is imported when first asked for, so the dashboard app does not load spaCy
+(which the gallery's de-identification needs) or scikit-learn (the retraining panel's).
+"""
+from __future__ import annotations
+
+import importlib
+
+_PANELS = {
+    "ReviewPanel": ".review", "AdjudicationPanel": ".review", "SummaryDashboard": ".dashboard",
+    "TrainerGallery": ".gallery", "RetrainPanel": ".retrain",
+}
+
+
+def __getattr__(name):
+    if name in _PANELS:
+        return getattr(importlib.import_module(_PANELS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_PANELS])
+
+
+__all__ = list(_PANELS)
