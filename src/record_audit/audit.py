@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .continuum import Rubric
 from .flagging import flag_records
-from .flags import majority
 from .indicators import compute_indicators
 from .io import NoteSource, Parties
 
@@ -46,23 +45,48 @@ def fingerprint_path(path: Path) -> str:
     return digest.hexdigest()
 
 
+def update_notes_hash(digest, note) -> None:
+    """Add one note to its record's hash (the record part of the audit fingerprint)."""
+    for value in (note.note_id, note.text, note.date, note.note_type, note.author, note.team):
+        digest.update((value or "").encode("utf-8") + b"\0")
+
+
+def notes_hashes(notes) -> dict[str, str]:
+    """The notes hash of every record in ``notes`` (notes in input order), as ``scan`` gives it."""
+    hashes: dict[str, hashlib._Hash] = {}
+    for note in notes:
+        update_notes_hash(hashes.setdefault(note.record_id, hashlib.sha256()), note)
+    return {r: h.hexdigest() for r, h in hashes.items()}
+
+
 def scan(source: NoteSource, harvester=None) -> tuple[dict[str, int], dict[str, str | None], dict[str, str], dict]:
-    """First pass: notes per record, each record's team, a hash of its notes, learned names."""
+    """First pass: notes per record, each record's team, a hash of its notes, learned names.
+
+    Memory holds a few values per record, never per note: teams are counted in the
+    order first seen, which is what ``majority`` needs for its ties.
+    """
     counts: dict[str, int] = defaultdict(int)
-    teams: dict[str, list] = defaultdict(list)
+    teams: dict[str, Counter] = defaultdict(Counter)
     hashes: dict[str, hashlib._Hash] = {}
     found: dict[str, dict[str, set[str]]] = {}
     for note in source:
         if harvester is not None:
             harvester.collect(note.text, found.setdefault(note.record_id, defaultdict(set)))
         counts[note.record_id] += 1
-        teams[note.record_id].append(note.team)
-        h = hashes.setdefault(note.record_id, hashlib.sha256())
-        for value in (note.note_id, note.text, note.date, note.note_type, note.author, note.team):
-            h.update((value or "").encode("utf-8") + b"\0")
+        if note.team:
+            teams[note.record_id][note.team] += 1
+        update_notes_hash(hashes.setdefault(note.record_id, hashlib.sha256()), note)
     learned = {rid: harvester.resolve(names) for rid, names in found.items()} if harvester is not None else {}
-    return (dict(counts), {r: majority(t) for r, t in teams.items()}, {r: h.hexdigest() for r, h in hashes.items()},
-            learned)
+    return (dict(counts), {r: _most_common_first(teams.get(r)) for r in counts},
+            {r: h.hexdigest() for r, h in hashes.items()}, learned)
+
+
+def _most_common_first(counter: Counter | None) -> str | None:
+    """``majority`` over counts kept in first-seen order: the most frequent, ties to the earliest."""
+    if not counter:
+        return None
+    best = max(counter.values())
+    return next(v for v, n in counter.items() if n == best)
 
 
 def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bool) -> list[str]:
@@ -92,8 +116,15 @@ def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bo
 
 
 def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str, str]:
-    """Return (pipeline description, lexicon version, combined fingerprint)."""
+    """Return (pipeline description, lexicon version, combined fingerprint).
+
+    ``nlp`` None (worker processes or a cluster hold the pipeline) describes the English
+    model from a light copy of it.
+    """
     import spacy
+    if nlp is None:
+        from .pipeline import load_english
+        nlp = load_english(exclude=("ner", "parser", "tagger", "lemmatizer", "attribute_ruler", "tok2vec"))
     meta = nlp.meta
     pipeline = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}, spaCy {spacy.__version__}"
     lexicon = fingerprint_path(rules_root)[:16]
@@ -105,23 +136,27 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
               parties: Parties | None = None, assume_dv: bool = False, batch_size: int = 64,
               sample: int | None = None, seed: int = 0, stratify: bool = False,
               model_version: str | None = None, progress_factory=None, n_process: int = 1,
-              model_path=None, rules_dir=None) -> AuditOutcome:
-    """Audit the records of ``source`` into ``store``; ``model_version`` None means rules only."""
+              model_path=None, rules_dir=None, engine=None) -> AuditOutcome:
+    """Audit the records of ``source`` into ``store``; ``model_version`` None means rules only.
+
+    ``engine`` runs the pipeline: ``flag_records`` (one process, or ``n_process`` workers)
+    by default, or another callable with its arguments, such as
+    ``record_audit.engines.dask.DaskEngine``. Records are stored as it yields them.
+    """
     from .flagging import default_harvester
     from .pipeline.roles import LEARNED
 
     options = {"assume_dv": assume_dv, "model": model_version}
-    counts, teams, hashes, learned = scan(source, default_harvester(rules_dir))
+    # an engine that learns names where the notes are processed spares this pass the work
+    harvester = None if getattr(engine, "harvests_names", False) else default_harvester(rules_dir)
+    counts, teams, hashes, learned = scan(source, harvester)
     merged = {rid: {n: LEARNED + v for n, v in names.items()} for rid, names in learned.items() if names}
     for rid, names in (parties.by_record.items() if parties else ()):
         merged.setdefault(rid, {}).update(names)
     parties = Parties(merged)
     selected = draw_sample(teams, sample, seed=seed, stratify=stratify) if sample else sorted(counts)
-    if nlp is None:  # worker processes hold the pipeline; describe it from a light copy
-        from .pipeline import load_english
-        nlp = load_english(exclude=("ner", "parser", "tagger", "lemmatizer", "attribute_ruler", "tok2vec"))
     pipeline, lexicon, pipe_fp = pipeline_fingerprint(nlp, rules_root, options)
-    fingerprints = {rid: hashlib.sha256(f"{pipe_fp}|{hashes[rid]}".encode()).hexdigest() for rid in selected}
+    fingerprints = {rid: record_fingerprint(pipe_fp, hashes[rid]) for rid in selected}
     stored = store.fingerprints()
     todo = {rid for rid in selected if stored.get(rid) != fingerprints[rid]}
     skip = set(counts) - todo
@@ -135,9 +170,10 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
         total = sum(counts[r] for r in todo)
         bar = progress_factory(total) if progress_factory else None
         try:
-            for record in flag_records(source, nlp, parties=parties, assume_dv=assume_dv,
-                                       batch_size=batch_size, counts=counts, skip_records=skip, progress=bar,
-                                       n_process=n_process, rules_dir=rules_dir, model_path=model_path):
+            for record in (engine or flag_records)(
+                    source, nlp, parties=parties, assume_dv=assume_dv, batch_size=batch_size, counts=counts,
+                    skip_records=skip, progress=bar, n_process=n_process, rules_dir=rules_dir,
+                    model_path=model_path):
                 indicators = compute_indicators(record)
                 placement = rubric.place(record.record_id, indicators)
                 flags += store.save_record(run_id, record, indicators, placement, fingerprints[record.record_id])
@@ -156,3 +192,56 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
                          rows_skipped=len(source.stats.skipped))
     return AuditOutcome(run_id, audited, len(selected) - audited, notes, flags, len(source.stats.skipped),
                         selected if sample else None)
+
+
+def record_fingerprint(pipeline_fp: str, notes_hash: str) -> str:
+    """A record's fingerprint in the store: the pipeline's and its notes' together."""
+    return hashlib.sha256(f"{pipeline_fp}|{notes_hash}".encode()).hexdigest()
+
+
+def load_results(results, store, *, rubric: Rubric, progress_factory=None) -> AuditOutcome:
+    """Store the records of a results folder (``engines.results.ResultsFolder``) as ``run_audit`` would.
+
+    Fingerprints come from the run that wrote the folder, so a record already stored from
+    the same notes and pipeline is skipped, and the store ends as a single-process audit of
+    the same input leaves it. The folder must be complete.
+    """
+    from .errors import InputError
+
+    m = results.manifest
+    if not results.complete:
+        raise InputError(f"{results.path}: the results are incomplete (status {m.get('status')}). Run "
+                         "`record-audit flag --engine dask -o DIR` on the same input again to finish them.")
+    stored = store.fingerprints()
+    run_id = store.start_run(
+        tool_version=m["tool_version"], pipeline=m["pipeline"], lexicon_version=m["lexicon_version"],
+        model_version=m["model_version"], input_path=m["input_path"], input_fingerprint=m["input_fingerprint"],
+        options={**m["options"], "sample": None, "seed": None, "stratify": False, "from_flags": str(results.path)})
+    audited = skipped = notes = flags = 0
+    status = "failed"
+    try:
+        bar = progress_factory(m["notes"]) if progress_factory else None
+        try:
+            for record, notes_hash in results.records():
+                fingerprint = record_fingerprint(m["pipeline_fingerprint"], notes_hash)
+                if stored.get(record.record_id) == fingerprint:
+                    skipped += 1
+                else:
+                    indicators = compute_indicators(record)
+                    placement = rubric.place(record.record_id, indicators)
+                    flags += store.save_record(run_id, record, indicators, placement, fingerprint)
+                    audited += 1
+                    notes += len(record.notes)
+                if bar is not None:
+                    bar.update(len(record.notes))
+        finally:
+            if bar is not None:
+                bar.close()
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        store.finish_run(run_id, status=status, records_audited=audited, records_skipped=skipped, notes=notes,
+                         flags=flags, rows_skipped=m.get("rows_skipped", 0))
+    return AuditOutcome(run_id, audited, skipped, notes, flags, m.get("rows_skipped", 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 import traceback
 from functools import wraps
 from pathlib import Path
@@ -92,9 +93,73 @@ def main() -> None:
 
 
 def _progress(total: int, desc: str):
+    """A bar with rate and ETA on a terminal; a line every 30 s into a log (stderr redirected)."""
+    if not getattr(sys.stderr, "isatty", lambda: False)():
+        return LogProgress(total, desc)
     from tqdm import tqdm
-    # disable=None: silent when stderr is not a terminal
-    return tqdm(total=total, desc=desc, unit="note", file=sys.stderr, disable=None, leave=False)
+    return tqdm(total=total, desc=desc, unit="note", file=sys.stderr, leave=False)
+
+
+def _hms(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class LogProgress:
+    """Progress for long runs whose stderr goes to a log: notes done, rate and ETA.
+
+    A line at most every ``interval`` seconds (none for a short run), never note text.
+    """
+
+    def __init__(self, total: int, desc: str, *, interval: float = 30.0, clock=time.monotonic, file=None) -> None:
+        self.total, self.desc, self.interval, self.clock = total, desc, interval, clock
+        self.file = file if file is not None else sys.stderr
+        self.n = 0
+        self.start = self.last = clock()
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        now = self.clock()
+        if now - self.last >= self.interval:
+            self.last = now
+            self.file.write(self.line(now) + "\n")
+            self.file.flush()
+
+    def line(self, now: float) -> str:
+        elapsed = now - self.start
+        rate = self.n / elapsed if elapsed > 0 else 0.0
+        eta = _hms((self.total - self.n) / rate) if rate > 0 else "unknown"
+        share = f" ({100 * self.n / self.total:.0f}%)" if self.total else ""
+        return (f"record-audit {self.desc}: {self.n:,} of {self.total:,} notes{share}, {rate:,.1f} notes/s, "
+                f"elapsed {_hms(elapsed)}, ETA {eta}")
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "LogProgress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def engine_options(func):
+    options = [
+        click.option("--engine", type=click.Choice(["processes", "dask"]), default="processes", show_default=True,
+                     help="processes: this machine, --n-process worker processes. dask: a Dask cluster, local "
+                          "(--n-process workers) or remote (--scheduler)."),
+        click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="With --engine dask: a running scheduler (tcp://host:8786) instead of a local cluster. "
+                          "Its workers must see the input's staged partitions and the output at the same paths."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _check_engine(engine: str, scheduler: str | None) -> None:
+    if scheduler and engine != "dask":
+        raise InputError("--scheduler needs --engine dask.")
 
 
 def _model_for(rules_only: bool, model_path: str | None):
@@ -112,7 +177,8 @@ def _model_for(rules_only: bool, model_path: str | None):
     return found
 
 
-def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None, n_process=1):
+def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None, n_process=1,
+             engine="processes"):
     from .io import open_notes, read_parties
     from .pipeline import load_pipeline
     from .pipeline.rules import load_rules
@@ -120,31 +186,54 @@ def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False
     source = open_notes(input_path, columns=columns, encoding=encoding)
     party_map = read_parties(parties, stats=source.stats) if parties else None
     model = _model_for(rules_only, model_path)
-    if n_process > 1:
+    if n_process > 1 or engine == "dask":
         load_rules(rules_dir)  # bad rule files are reported here, not in a worker
+        if engine != "dask":
+            from .parallel import prewarm
+            prewarm(n_process, rules_dir=rules_dir, model_path=model)  # workers load while the input is read
         return source, party_map, None, model
     return source, party_map, load_pipeline(rules_dir, model=model), model
 
 
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write JSON Lines here (via OUT.partial; a rerun continues it). Default: stdout.")
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Write JSON Lines here (via OUT.partial; a rerun continues it). Default: stdout. "
+                   "With --engine dask, a name not ending in .jsonl is a folder of Parquet results "
+                   "(for `audit --from-flags`).")
 @click.option("--all-sentences", is_flag=True, help="Write every sentence, flagged or not.")
 @common_input_options
+@engine_options
 @_handle_errors
 def flag(input_path, output, all_sentences, columns, parties, encoding, rules_dir, rules_only, model_path,
-         assume_dv, batch_size, n_process):
+         assume_dv, batch_size, n_process, engine, scheduler):
     """Flag survivor-blaming language, one JSON line per flagged sentence.
 
     Example: record-audit flag notes.csv --columns record_id=CaseNo,text=NoteBody -o flags.jsonl
+
+    On a Dask cluster, as Parquet results an audit store can load:
+    record-audit flag notes.csv --engine dask --n-process 2 -o results/ ;
+    record-audit audit --from-flags results/ --db audit.sqlite
     """
     from .flagging import default_harvester, flag_records, prescan
     from .output import PartialJsonl
 
+    _check_engine(engine, scheduler)
+    if engine == "dask" and scheduler and not output:
+        raise InputError("--scheduler needs -o (a folder the workers share; the staged partitions go beside it).")
     source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
-                                             model_path, n_process)
-    counts, party_map = prescan(source, default_harvester(rules_dir), party_map)
+                                             model_path, n_process, engine)
+    # Dask workers learn names from their partitions' notes; the driver only counts
+    counts, party_map = prescan(source, None if engine == "dask" else default_harvester(rules_dir), party_map)
+    if engine == "dask":
+        from .engines.dask import DaskEngine
+        work_dir = Path(output).resolve().parent if output else None
+        dask_engine = DaskEngine(n_workers=n_process, scheduler=scheduler, work_dir=work_dir)
+        if output and not output.lower().endswith(".jsonl"):
+            _flag_to_parquet(dask_engine, source, output, party_map, counts, assume_dv, batch_size, rules_dir,
+                             model)
+            return
+        flag_records = dask_engine  # noqa: F811 - the same arguments, the same records
     writer = PartialJsonl(output).open() if output else None
     done = set(writer.done) if writer else set()
     if done:
@@ -174,6 +263,21 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
     click.echo(f"record-audit flag: {records} record(s), {dv} with DV, {lines} line(s) written, "
                f"{gated} non-DV record(s) with cues withheld, {skipped} row(s) skipped"
                + (f"; output in {output}" if output else ""), err=True)
+
+
+def _flag_to_parquet(dask_engine, source, output, party_map, counts, assume_dv, batch_size, rules_dir, model):
+    """`flag --engine dask -o DIR`: Parquet results, resumable partition by partition."""
+    from .engines.results import run_manifest
+    manifest = run_manifest(source, rules_dir=rules_dir, model_version=Path(model).stem if model else None,
+                            assume_dv=assume_dv)
+    with _progress(sum(counts.values()), "flag") as bar:
+        totals = dask_engine.write_results(source, output, manifest=manifest, parties=party_map, counts=counts,
+                                           assume_dv=assume_dv, batch_size=batch_size, progress=bar,
+                                           rules_dir=rules_dir, model_path=model)
+    click.echo(f"record-audit flag: {totals['records']} record(s), {totals['dv']} with DV, "
+               f"{totals['flagged_sentences']} flagged sentence(s), {totals['gated']} non-DV record(s) with cues "
+               f"withheld, {len(source.stats.skipped)} row(s) skipped; Parquet results in {output} "
+               f"(record-audit audit --from-flags {output} --db AUDIT.sqlite)", err=True)
 
 
 @main.command()
@@ -219,41 +323,66 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
 
 
 @main.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path())
+@click.argument("input_path", metavar="INPUT", type=click.Path(), required=False)
 @click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
               help="The audit store (SQLite), created if missing.")
+@click.option("--from-flags", "from_flags", type=click.Path(file_okay=False), default=None,
+              help="Instead of INPUT: load the Parquet results of `flag --engine dask -o DIR`.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the HTML QA report here.")
 @click.option("--sample", type=click.IntRange(1), default=None, help="Audit a random sample of N records.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option("--stratify", type=click.Choice(["team"]), default=None, help="Draw the sample per team.")
 @common_input_options
+@engine_options
 @_handle_errors
-def audit(input_path, db_path, report_path, sample, seed, stratify, columns, parties, encoding, rules_dir,
-          rules_only, model_path, assume_dv, batch_size, n_process):
+def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, columns, parties, encoding,
+          rules_dir, rules_only, model_path, assume_dv, batch_size, n_process, engine, scheduler):
     """Audit records into an SQLite store: flags, indicators and continuum placements.
 
     Running it again adds nothing twice; an interrupted run, started again, continues
     where it stopped. Review decisions already stored are never touched.
 
     Example: record-audit audit notes.csv --db audit.sqlite --sample 50 --seed 7 --stratify team --report report.html
+
+    On a Dask cluster: record-audit audit notes.csv --db audit.sqlite --engine dask --n-process 2
+    (the staged partitions go beside the store, which a remote cluster's workers must share).
     """
-    from .audit import run_audit
+    from .audit import load_results, run_audit
     from .continuum import Rubric
     from .resources import rules_dir as resolve_rules
     from .store import AuditStore
 
+    _check_engine(engine, scheduler)
+    if (input_path is None) == (from_flags is None):
+        raise InputError("give INPUT to audit, or --from-flags DIR to load the results of "
+                         "`flag --engine dask -o DIR` (not both).")
     rubric = Rubric.load(rules_dir)
-    source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
-                                             model_path, n_process)
-    with AuditStore(db_path) as store:
-        outcome = run_audit(source, nlp, store, rubric=rubric, rules_root=resolve_rules(rules_dir),
-                            parties=party_map, assume_dv=assume_dv, batch_size=batch_size, sample=sample,
-                            seed=seed, stratify=stratify == "team",
-                            model_version=Path(model).stem if model else None, n_process=n_process,
-                            model_path=model, rules_dir=rules_dir,
-                            progress_factory=lambda total: _progress(total, "audit"))
-        if report_path:
+    if from_flags:
+        if sample:
+            raise InputError("--sample applies to INPUT; --from-flags loads every record of the results folder.")
+        from .engines.results import ResultsFolder
+        results = ResultsFolder(from_flags)
+        with AuditStore(db_path) as store:
+            outcome = load_results(results, store, rubric=rubric,
+                                   progress_factory=lambda total: _progress(total, "audit"))
+    else:
+        source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
+                                                 model_path, n_process, engine)
+        dask_engine = None
+        if engine == "dask":
+            from .engines.dask import DaskEngine
+            dask_engine = DaskEngine(n_workers=n_process, scheduler=scheduler,
+                                     work_dir=Path(db_path).resolve().parent)
+        with AuditStore(db_path) as store:
+            outcome = run_audit(source, nlp, store, rubric=rubric, rules_root=resolve_rules(rules_dir),
+                                parties=party_map, assume_dv=assume_dv, batch_size=batch_size, sample=sample,
+                                seed=seed, stratify=stratify == "team",
+                                model_version=Path(model).stem if model else None, n_process=n_process,
+                                model_path=model, rules_dir=rules_dir, engine=dask_engine,
+                                progress_factory=lambda total: _progress(total, "audit"))
+    if report_path:
+        with AuditStore(db_path) as store:
             from .report.html import write_report
             write_report(store, rubric, report_path)
     click.echo(f"record-audit audit: {outcome.records_audited} record(s) audited, {outcome.records_skipped} "

@@ -3,17 +3,27 @@
 The pipeline decides ``dv_present`` per record (all its notes) before any flag is
 emitted (TAXONOMY, DV scope). Rows of one record need not be adjacent, so a first
 cheap pass over the input counts each record's notes; the second pass emits a record
-as soon as its last note is processed. Memory holds only unfinished records' results.
+as soon as its last note is processed. Memory holds only unfinished records' results;
+an export whose records are spread through the file (sorted by date, say) would make
+that many, so such input is first regrouped on disk by record (``engines.partitions``).
 """
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from itertools import chain
+from pathlib import Path
 
 from .flags import NoteResult, RecordResult, Sentence, majority, record_shows_dv
-from .io import NoteSource, Parties
+from .io import Note, NoteSource, Parties
+
+# More notes than this held at once, waiting for their records' last notes, and the input
+# is regrouped by record first, in partitions of about REGROUP_PARTITION_NOTES notes.
+REGROUP_PENDING_NOTES = 2_000
+REGROUP_PARTITION_NOTES = 1_000
 
 
 def count_notes(source: Iterable) -> Counter:
@@ -72,6 +82,42 @@ def assemble_record(record_id: str, results: list[NoteResult], *, assume_dv: boo
         worker=majority([r.note.author for r in results]), gated=gated)
 
 
+def max_pending(notes: Iterable[Note], counts: Counter) -> int:
+    """The most notes a single pass over ``notes`` holds at once before their records complete."""
+    seen: dict[str, int] = {}
+    held = peak = 0
+    for note in notes:
+        n = seen.get(note.record_id, 0) + 1
+        if n >= counts[note.record_id]:
+            seen.pop(note.record_id, None)
+            held -= n - 1
+        else:
+            seen[note.record_id] = n
+            held += 1
+            peak = max(peak, held)
+    return peak
+
+
+def regrouped(source: Iterable[Note], counts: Counter, skip: set[str], folder: Path) -> Iterable[Note]:
+    """The notes of ``source`` (but ``skip``'s), regrouped when a single pass would hold too many.
+
+    Regrouping stages the notes in ``folder`` as partitions by record and reads them back
+    one after the other: a record's notes stay in input order, and no more than a
+    partition's records are ever unfinished. Input already grouped is returned as it is.
+    """
+    todo = sum(n for rid, n in counts.items() if rid not in skip)
+
+    def notes() -> Iterator[Note]:
+        return (n for n in source if n.record_id not in skip)
+
+    if todo <= REGROUP_PENDING_NOTES or max_pending(notes(), counts) <= REGROUP_PENDING_NOTES:
+        return notes()
+    from .engines.partitions import iter_staged, part_name, stage_notes
+    n_parts = -(-todo // REGROUP_PARTITION_NOTES)
+    staged = stage_notes(notes(), folder, n_parts)
+    return chain.from_iterable(iter_staged(folder / part_name(k)) for k in sorted(staged))
+
+
 def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, assume_dv: bool = False,
                  batch_size: int = 64, counts: Counter | None = None,
                  skip_records: set[str] | None = None, progress=None, n_process: int = 1,
@@ -84,9 +130,16 @@ def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, ass
     if counts is None:
         counts, parties = prescan(source, default_harvester(rules_dir), parties)
     skip = skip_records or set()
-    pending: dict[str, list[NoteResult]] = {}
+    with tempfile.TemporaryDirectory(prefix="record-audit-regroup-") as tmp:
+        notes = regrouped(source, counts, skip, Path(tmp))
+        yield from _flag_notes(notes, nlp, counts=counts, parties=parties, assume_dv=assume_dv,
+                               batch_size=batch_size, progress=progress, n_process=n_process,
+                               rules_dir=rules_dir, model_path=model_path)
 
-    notes = (n for n in source if n.record_id not in skip)
+
+def _flag_notes(notes: Iterable[Note], nlp, *, counts: Counter, parties, assume_dv: bool, batch_size: int,
+                progress, n_process: int, rules_dir, model_path) -> Iterator[RecordResult]:
+    pending: dict[str, list[NoteResult]] = {}
     if n_process > 1:
         from .parallel import annotate_parallel
         results = annotate_parallel(notes, n_process=n_process, batch_size=batch_size, rules_dir=rules_dir,
