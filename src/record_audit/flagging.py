@@ -13,8 +13,8 @@ import functools
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import replace
-from itertools import chain
 from pathlib import Path
 
 from .flags import NoteResult, RecordResult, Sentence, majority, record_shows_dv
@@ -98,12 +98,13 @@ def max_pending(notes: Iterable[Note], counts: Counter) -> int:
     return peak
 
 
-def regrouped(source: Iterable[Note], counts: Counter, skip: set[str], folder: Path) -> Iterable[Note]:
-    """The notes of ``source`` (but ``skip``'s), regrouped when a single pass would hold too many.
+def regrouped(source: Iterable[Note], counts: Counter, skip: set[str], folder: Path | None = None) -> Iterator[Note]:
+    """Yield the notes of ``source`` (but ``skip``'s), regrouped when a single pass would hold too many.
 
-    Regrouping stages the notes in ``folder`` as partitions by record and reads them back
-    one after the other: a record's notes stay in input order, and no more than a
-    partition's records are ever unfinished. Input already grouped is returned as it is.
+    Regrouping stages the notes as partitions by record, in ``folder`` or a temporary
+    folder removed at the end, and reads them back one after the other: a record's notes
+    stay in input order, and no more than a partition's records are ever unfinished.
+    Input already grouped is passed through as it is.
     """
     todo = sum(n for rid, n in counts.items() if rid not in skip)
 
@@ -111,11 +112,13 @@ def regrouped(source: Iterable[Note], counts: Counter, skip: set[str], folder: P
         return (n for n in source if n.record_id not in skip)
 
     if todo <= REGROUP_PENDING_NOTES or max_pending(notes(), counts) <= REGROUP_PENDING_NOTES:
-        return notes()
+        yield from notes()
+        return
     from .engines.partitions import iter_staged, part_name, stage_notes
-    n_parts = -(-todo // REGROUP_PARTITION_NOTES)
-    staged = stage_notes(notes(), folder, n_parts)
-    return chain.from_iterable(iter_staged(folder / part_name(k)) for k in sorted(staged))
+    with nullcontext(folder) if folder else tempfile.TemporaryDirectory(prefix="record-audit-regroup-") as where:
+        staged = stage_notes(notes(), Path(where), -(-todo // REGROUP_PARTITION_NOTES))
+        for k in sorted(staged):
+            yield from iter_staged(Path(where) / part_name(k))
 
 
 def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, assume_dv: bool = False,
@@ -129,12 +132,9 @@ def flag_records(source: NoteSource, nlp, *, parties: Parties | None = None, ass
     """
     if counts is None:
         counts, parties = prescan(source, default_harvester(rules_dir), parties)
-    skip = skip_records or set()
-    with tempfile.TemporaryDirectory(prefix="record-audit-regroup-") as tmp:
-        notes = regrouped(source, counts, skip, Path(tmp))
-        yield from _flag_notes(notes, nlp, counts=counts, parties=parties, assume_dv=assume_dv,
-                               batch_size=batch_size, progress=progress, n_process=n_process,
-                               rules_dir=rules_dir, model_path=model_path)
+    notes = regrouped(source, counts, skip_records or set())
+    yield from _flag_notes(notes, nlp, counts=counts, parties=parties, assume_dv=assume_dv, batch_size=batch_size,
+                           progress=progress, n_process=n_process, rules_dir=rules_dir, model_path=model_path)
 
 
 def _flag_notes(notes: Iterable[Note], nlp, *, counts: Counter, parties, assume_dv: bool, batch_size: int,
