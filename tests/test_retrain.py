@@ -350,3 +350,21 @@ def test_panel_shows_a_failed_training_and_trains_nothing(tmp_path, nlp_rules, w
     assert "no such review store" in panel.message.value and "failed" in panel.status.value
     assert panel.candidate is None and panel.adopt_button.disabled and not panel.train_button.disabled
     assert sorted(p.name for p in models.iterdir()) == before
+
+
+def test_cli_train_takes_reviewed_decisions_from_db_as_the_contract_spells_it(candidate, work, tmp_path):
+    """CONTRACT §8: `train ANNOTATED.jsonl --db AUDIT.sqlite` adds the store's reviewed decisions."""
+    import json
+
+    from click.testing import CliRunner
+
+    from record_audit.cli import main
+
+    result = CliRunner().invoke(main, ["train", str(work["train"]), "--db", str(work["db"]),
+                                       "--models-dir", str(tmp_path), "--design", "words", "--seed", "0"])
+    assert result.exit_code == 0, result.output
+    (model,) = tmp_path.glob("*.skops")
+    # the same files, reviewed rows, rules, design and seed as the API's candidate: the same version
+    assert model.name == candidate["path"].name
+    meta = json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))["meta"]
+    assert meta["n_reviewed"] == len(work["rows"]) > 0

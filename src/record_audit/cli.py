@@ -457,8 +457,9 @@ def report(db_path, output, rules_dir):
 @click.option("--dev", "dev_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Annotated dev records: the designs are compared and scored on them.")
 @click.option("--models-dir", type=click.Path(file_okay=False), default="models", show_default=True)
-@click.option("--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Audit store(s) whose standing review decisions are added to the training data.")
+@click.option("--db", "--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Audit store(s) whose standing review decisions are added to the training data "
+                   "(CONTRACT §8 spells it --db; --reviews is the same).")
 @click.option("--design", type=click.Choice(["auto", "words", "full"]), default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--precision-margin", type=float, default=None,
