@@ -59,5 +59,9 @@ model: install
 bench: install
 	$(BIN)/python bench/throughput.py
 
+# 1 and 2 processes and a Dask local cluster at 10k, 100k and 1M words (about 25 min on 2 cores)
+bench-scale: install
+	$(BIN)/python bench/scale.py
+
 clean:
 	rm -rf $(OUT) .pytest_cache
