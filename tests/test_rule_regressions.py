@@ -73,8 +73,10 @@ def test_failure_to_protect_needs_him_or_the_violence(nlp_rules, text, expected)
 def test_a_childs_disclosure_is_reported_speech(nlp_rules):
     # data/README.md: `reported` whoever speaks ("Ms Ray said he hit her"); the annotation marks a
     # child's account the same way ("Liam told CW that Rick squeezed mommy's neck": reported)
-    found = [f for f in flags(nlp_rules, "Jayden (6) said daddy hurt mummy.") if f[0] == "perpetrator_pattern"]
-    assert found and all(context == "reported" and not is_counted for _, context, is_counted in found)
+    found = flags(nlp_rules, "Jayden (6) said daddy hurt mummy.")
+    pattern = [f for f in found if f[0] == "perpetrator_pattern"]
+    assert pattern and all(context == "reported" and not is_counted for _, context, is_counted in pattern)
+    assert not [f for f in found if f[2]], found  # nothing in the child's words counts as the writer's framing
 
 
 @pytest.mark.parametrize("text,expected", [
