@@ -92,6 +92,7 @@ def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_u
     ordered = [*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE]
     cell_level = next(lv for lv in ordered if any(r.worker == worker and at_level(r, lv) for r in records))
     cell_ids = [r.record_id for r in records if r.worker == worker and at_level(r, cell_level)]
+    raw_cell_ids = [r.record_id for r in records if r.worker == worker and at_level(r.raw, cell_level)]
     cell_level = BAR_NAMES.get(cell_level, cell_level)
     errors, loaded = [], []
     with sync_playwright() as p:
@@ -135,7 +136,13 @@ def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_u
 
             page.get_by_role("button", name="Pipeline levels").click()  # the open selection follows the toggle
             expect(bar).to_have_text(str(len(raw_competence)), timeout=10_000)
-            expect(detail).to_contain_text("pipeline levels")
+            expect(detail).to_contain_text(f"worker {worker} · {cell_level} · {len(raw_cell_ids)} record(s) · "
+                                           "pipeline levels", timeout=10_000)
+            shown = detail.locator("details.ra-record").evaluate_all("els => els.map(e => e.dataset.record)")
+            assert shown == raw_cell_ids
+            bar.click()  # and the Competence bar now lists the pipeline's Competence records
+            expect(detail).to_contain_text(f"Competence · {len(raw_competence)} record(s) · pipeline levels",
+                                           timeout=10_000)
             expect(detail.locator("details.ra-record")).to_have_count(len(raw_competence))
         finally:
             browser.close()
