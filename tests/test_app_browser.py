@@ -19,12 +19,11 @@ import pytest
 
 from record_audit import taxonomy
 from record_audit.widgets.dashboard import BAR_NAMES, at_level
+from tests.browser import chromium_path, launch
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "app_dashboard.ipynb"
 SCREENSHOT_ENV = "RECORD_AUDIT_SCREENSHOT"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 def _free_port() -> int:
@@ -50,9 +49,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture
 def chromium() -> str:
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium is missing: `make browser` (run by `make test`) installs it"
-    return path
+    return chromium_path()
 
 
 @pytest.fixture
@@ -96,7 +93,7 @@ def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_u
     cell_level = BAR_NAMES.get(cell_level, cell_level)
     errors, loaded = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("pageerror", lambda e: errors.append(str(e)))

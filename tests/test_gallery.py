@@ -17,6 +17,7 @@ from record_audit.report.handout import md_escape, render_handout, write_handout
 from record_audit.store.review import ReviewStore
 from record_audit.store.rewrites import latest_rewrites
 from record_audit.widgets import TrainerGallery
+from tests.browser import launch, watch
 from tests.notes_table import write_notes
 
 PLANTED = {
@@ -254,19 +255,12 @@ def test_handout_refuses_raw_rows_and_empty_picks(gallery, tmp_path):
 
 def test_handout_renders_in_headless_chromium(gallery, tmp_path):
     from playwright.sync_api import sync_playwright
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     examples = gallery.examples(gallery.all_entries())
     (path,) = write_handout(examples, tmp_path, title="Gallery", formats=("html",))
-    errors, requests = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = launch(p)
         page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
+        errors, requests = watch(page)
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         assert page.locator("article.example").count() == len(examples)

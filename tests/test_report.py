@@ -1,12 +1,12 @@
 """The HTML QA report: escaped note text, self-contained, rendered in headless Chromium."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
 from record_audit.cli import main
+from tests.browser import launch, watch
 from tests.notes_table import write_notes
 
 HOSTILE = [
@@ -53,17 +53,10 @@ def test_report_shows_levels_evidence_explanations_and_rewrites(report_file):
 
 def test_report_renders_in_headless_chromium(report_file, tmp_path):
     from playwright.sync_api import sync_playwright
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
-    errors, requests = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = launch(p)
         page = browser.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
+        errors, requests = watch(page)
         page.goto(report_file.as_uri())
         page.wait_for_load_state("load")
         bars = page.locator("#continuum-chart rect.bar")
