@@ -174,9 +174,7 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
                     source, nlp, parties=parties, assume_dv=assume_dv, batch_size=batch_size, counts=counts,
                     skip_records=skip, progress=bar, n_process=n_process, rules_dir=rules_dir,
                     model_path=model_path):
-                indicators = compute_indicators(record)
-                placement = rubric.place(record.record_id, indicators)
-                flags += store.save_record(run_id, record, indicators, placement, fingerprints[record.record_id])
+                flags += _save(store, run_id, record, rubric, fingerprints[record.record_id])
                 audited += 1
                 notes += len(record.notes)
         finally:
@@ -192,6 +190,12 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
                          rows_skipped=len(source.stats.skipped))
     return AuditOutcome(run_id, audited, len(selected) - audited, notes, flags, len(source.stats.skipped),
                         selected if sample else None)
+
+
+def _save(store, run_id: int, record, rubric: Rubric, fingerprint: str) -> int:
+    """Roll a record up to indicators and a placement and store it; return its number of flags."""
+    indicators = compute_indicators(record)
+    return store.save_record(run_id, record, indicators, rubric.place(record.record_id, indicators), fingerprint)
 
 
 def record_fingerprint(pipeline_fp: str, notes_hash: str) -> str:
@@ -227,9 +231,7 @@ def load_results(results, store, *, rubric: Rubric, progress_factory=None) -> Au
                 if stored.get(record.record_id) == fingerprint:
                     skipped += 1
                 else:
-                    indicators = compute_indicators(record)
-                    placement = rubric.place(record.record_id, indicators)
-                    flags += store.save_record(run_id, record, indicators, placement, fingerprint)
+                    flags += _save(store, run_id, record, rubric, fingerprint)
                     audited += 1
                     notes += len(record.notes)
                 if bar is not None:
