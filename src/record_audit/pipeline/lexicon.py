@@ -1,18 +1,18 @@
 """``record_audit_lexicon``: spaCy's SpanRuler with an anchor index in front of its Matcher.
 
 A token Matcher tries every pattern at every token, so its cost grows with the number of
-patterns (about 450 in ``lexicons/``) even though most patterns need a word that a given
+patterns (about 1,000 in ``lexicons/``) even though most patterns need a word that a given
 note never contains ("uncooperative", "volatile", "handsy"). This ruler keeps what SpanRuler
 does (patterns, phrase matching, labels and ids, ``doc.spans``), but files each token pattern
-under its *anchor* instead of in SpanRuler's single Matcher: the values one of its required tokens must have
-(``LOWER``, ``ORTH``/``TEXT``, ``NORM`` or ``LEMMA``, a string or an ``IN`` list; failing
-those, the role a required mention must have). A pattern is
-tried on a doc only when the doc holds one of its anchor values; patterns without an
-anchor are always tried. An anchored pattern is moreover tried sentence by sentence, on the
-sentences that hold its anchor. The result is the spans a plain SpanRuler finds within a
-sentence (a match running across a sentence boundary is never a sound flag), found in less
-than half the time (``tests/test_lexicon_index.py`` checks this on every lexicon example and
-sample note).
+under what a sentence must hold for it to match (``prefilter``) instead of in SpanRuler's
+single Matcher: its *anchor*, the values one of its required tokens must have (``LOWER``,
+``ORTH``/``TEXT``, ``NORM`` or ``LEMMA``, a string or an ``IN`` list), or, when no word
+anchors it, a value of every one of its required tokens (roles included). A pattern is
+tried only on the sentences that hold what it needs; a pattern that needs nothing is tried
+on the whole doc. The result is the spans a plain SpanRuler finds within a sentence (a
+match running across a sentence boundary is never a sound flag), found in less than half
+the time (``tests/test_lexicon_index.py`` checks this on every lexicon example and sample
+note). ``record_audit_syntax`` files its dependency rules the same way.
 """
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ def _required(token: dict) -> bool:
     if op in ("?", "*", "!"):
         return False
     return isinstance(op, str) and op.startswith("{") and not _OPTIONAL.match(op) and op != "{0}"
+
+
+def common_words(nlp: Language) -> frozenset[str]:
+    """Words nearly every note holds (stop words and clitics): never an anchor on their own."""
+    return frozenset(nlp.Defaults.stop_words) | {"'s", "’s", "&", "/", "-", "n't"}
 
 
 def _choices(pattern: list[dict]) -> list[frozenset[tuple[str, str]]]:
@@ -122,12 +127,12 @@ def held(doc: Doc, spans=None) -> list[set[int]]:
 
 
 class AnchoredSpanRuler(SpanRuler):
-    """A SpanRuler whose token patterns are tried only on docs that hold their anchor."""
+    """A SpanRuler whose token patterns are tried only on the sentences that hold what they need."""
 
     def clear(self) -> None:
         super().clear()
         self._groups: dict[str, tuple[tuple[frozenset[int], ...], Matcher]] = {}
-        self._common = frozenset(self.nlp.Defaults.stop_words) | {"'s", "’s", "&", "/", "-", "n't"}
+        self._common = common_words(self.nlp)
 
     def add_patterns(self, patterns: list[dict]) -> None:
         """Phrase patterns go to SpanRuler's phrase matcher; token patterns only to the index.

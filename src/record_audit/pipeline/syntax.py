@@ -17,7 +17,7 @@ from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .extensions import FLAGS_KEY, register_extensions
-from .lexicon import anchor_hashes, held, holds, prefilter
+from .lexicon import anchor_hashes, common_words, held, holds, prefilter
 from .rules import Examples, SyntaxEntry
 
 
@@ -43,9 +43,9 @@ class DependencyRules:
     """DependencyMatcher rules with ``unless`` conditions; yields (entry, {node: token}) matches.
 
     Like the lexicon, rules are filed under what a doc must hold for them to match
-    (``lexicon.prefilter``: a node's words, or failing that every node's choices). Each anchor group has its own DependencyMatcher, run only on docs
-    that hold the anchor, since spaCy's DependencyMatcher tests every node of every rule at
-    every token. ``unless`` conditions are looked up only for docs where a rule matched.
+    (``lexicon.prefilter``: a node's words, or failing that every node's choices). Each group
+    has its own DependencyMatcher, run only on docs that hold what it needs, since spaCy's
+    DependencyMatcher tests every node of every rule at every token. ``unless`` conditions are looked up only for docs where a rule matched.
     """
 
     def __init__(self, vocab, common: frozenset[str] = frozenset()) -> None:
@@ -105,7 +105,7 @@ class SyntaxFlagger:
     def __init__(self, nlp: Language, name: str, *, spans_key: str = FLAGS_KEY) -> None:
         register_extensions()
         self.name, self.spans_key, self.vocab = name, spans_key, nlp.vocab
-        self.rules = DependencyRules(nlp.vocab, frozenset(nlp.Defaults.stop_words))
+        self.rules = DependencyRules(nlp.vocab, common_words(nlp))
 
     @property
     def entries(self) -> dict[str, SyntaxEntry]:
