@@ -18,7 +18,7 @@ teaching examples, in record order, so the trainers' gallery has something to sh
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Iterable
 
 from .. import taxonomy
@@ -60,14 +60,15 @@ def review_from_gold(review: ReviewStore, annotated: Iterable[AnnotatedRecord], 
     for rec in annotated:
         if rec.record_id not in stored or (wanted is not None and rec.record_id not in wanted):
             continue
-        flags = review.store.flags(rec.record_id)
+        flags_at: dict[tuple[str, int], list[dict]] = defaultdict(list)
+        for flag in review.store.flags(rec.record_id):
+            flags_at[(flag["note_id"], flag["sentence_index"])].append(flag)
         for note in rec.notes:
             gold = list(note.sentences)
             for sent in review.store.sentences(rec.record_id, note.note.note_id):
                 gold_labels = _gold_for(sent, gold)
                 counted_gold = {label for label, ctx in gold_labels.items() if taxonomy.is_counted(ctx)}
-                here = [f for f in flags if f["note_id"] == note.note.note_id
-                        and f["sentence_index"] == sent["sentence_index"]]
+                here = flags_at[(note.note.note_id, sent["sentence_index"])]
                 covered = {f["label"] for f in here}
                 for flag in here:
                     key = FlagKey.of(flag)
