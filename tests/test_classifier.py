@@ -143,6 +143,20 @@ def test_context_applies_to_classifier_flags(nlp_rules):
     assert [(f[3], f[4]) for f in plain if f[1] == "classifier"] == [(None, True)]
 
 
+def test_local_cues_do_not_frame_a_sentence_wide_flag(nlp_rules):
+    """A plain "not", a modal or an inner "if" belongs to what the model read, not to a frame."""
+    model = FixedModel({"harm_to_children": 0.9})  # a label no rule flags in these sentences
+    for text in ("He checks her phone and calls her if she stops anywhere he did not approve.",
+                 "He took the car keys so she could not leave the house."):
+        flags = [f for f in classifier_flags(nlp_rules, model, text) if f[1] == "classifier"]
+        assert [(f[0], f[3], f[4]) for f in flags] == [("harm_to_children", None, True)], text
+    # a frame still governs the sentence: a question, a denial
+    for text, context in (("Did he take the car keys so she could not leave?", "hypothetical"),
+                          ("Father denied that he took her car keys.", "negated")):
+        flags = [f for f in classifier_flags(nlp_rules, model, text) if f[1] == "classifier"]
+        assert [(f[3], f[4]) for f in flags] == [(context, False)], text
+
+
 def test_parse_features_are_computed_only_for_a_model_that_reads_them(trained, nlp_rules):
     assert trained[0]["model"].columns == {"norm_text"}  # the words design
     assert FixedModel({}).columns == {"text", "norm_text", "feats"}  # a pipeline that does not say

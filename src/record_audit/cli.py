@@ -460,7 +460,7 @@ def report(db_path, output, rules_dir):
 @click.option("--db", "--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Audit store(s) whose standing review decisions are added to the training data "
                    "(CONTRACT §8 spells it --db; --reviews is the same).")
-@click.option("--design", type=click.Choice(["auto", "words", "full"]), default="auto", show_default=True)
+@click.option("--design", type=click.Choice(["auto", "words", "wordchars", "full"]), default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--precision-margin", type=float, default=None,
               help="How far above the rules' out-of-fold precision a label's fused precision must stay "

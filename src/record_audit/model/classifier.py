@@ -1,7 +1,9 @@
 """The sentence classifier: scikit-learn pipelines, calibrated, with per-label thresholds.
 
-Two designs are compared (``DESIGNS``): ``words`` (TF-IDF over role-normalized words)
-and ``full`` (words + character n-grams + parse and rule features). Each is a one-vs-rest
+Three designs are compared (``DESIGNS``): ``words`` (TF-IDF over role-normalized words),
+``wordchars`` (the same words and character 3-5-grams of the role-normalized text, so
+spelling variants and inflections share features) and ``full`` (words + character n-grams
+of the raw text + parse and rule features). Each is a one-vs-rest
 logistic regression whose probabilities are calibrated (sigmoid) on record-grouped folds.
 Models are saved with ``skops.io`` and loaded only against an explicit trusted-type
 list; pickle and joblib are never used for model files.
@@ -45,7 +47,7 @@ TRUSTED_TYPES = sorted({
     "sklearn.utils._bunch.Bunch",
 })
 
-DESIGNS = ("words", "full")
+DESIGNS = ("words", "wordchars", "full")
 COLUMNS = ["text", "norm_text", "feats"]
 
 
@@ -56,6 +58,12 @@ def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state
     words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"[^\s]+")
     if design == "words":
         features = ColumnTransformer([("words", words, "norm_text")])
+    elif design == "wordchars":
+        features = ColumnTransformer([
+            ("words", words, "norm_text"),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                      max_features=60_000), "norm_text"),
+        ])
     elif design == "full":
         features = ColumnTransformer([
             ("words", words, "norm_text"),
@@ -92,7 +100,7 @@ class SentenceModel:
 
     @property
     def columns(self) -> frozenset[str]:
-        """The input columns its features read: ``norm_text`` only for the ``words`` design.
+        """The input columns its features read: ``norm_text`` only for ``words`` and ``wordchars``.
 
         All of them for a pipeline that does not say (one not built by ``build_classifier``).
         """

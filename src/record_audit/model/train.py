@@ -32,6 +32,13 @@ THRESHOLD_GRID = np.round(np.arange(0.2, 0.96, 0.025), 3)
 # 0.0 lost 0.06, 0.015 above kept every loss within 0.05; the comparison is in the model card).
 PRECISION_MARGIN = 0.015
 
+# what each design adds to the TF-IDF over role-normalized words, for the model card
+DESIGN_FEATURES = {
+    "wordchars": " and character 3-5-grams of the same role-normalized text",
+    "full": (", character 3-5-grams of the raw text and parse/rule features (roles of subjects and objects, "
+             "passive voice, negation, modals, obligation clauses, rule hits, word lists)"),
+}
+
 
 @dataclass
 class Examples:
@@ -196,7 +203,7 @@ def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
              "individual children or parents.", "",
              "## Design",
              f"Design `{meta.get('design')}` (chosen on the dev split from {', '.join(DESIGNS)}): TF-IDF over",
-             "role-normalized words" + (", character 3-5-grams and parse/rule features (roles of subjects and objects, passive voice, negation, modals, obligation clauses, rule hits, word lists)" if meta.get("design") == "full" else "") + ",",
+             "role-normalized words" + DESIGN_FEATURES.get(meta.get("design"), "") + ",",
              "one-vs-rest logistic regression (class_weight=balanced), probabilities calibrated with",
              "sigmoid on record-grouped folds; per-label thresholds tuned on record-grouped out-of-fold",
              "probabilities under the fusion policy (rules OR p >= threshold), keeping the fused",

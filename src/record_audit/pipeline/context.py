@@ -137,12 +137,16 @@ class ContextTagger:
         The last verb is the innermost clause's in "Father stated that she put him first"
         and "There are no concerns that she put him first". Cues that are part of a rule
         flag's own wording are ignored, as for rule flags; a speech or conditional cue on
-        the anchor itself governs the whole sentence.
+        the anchor itself governs the whole sentence. Local cues (``sentence_wide: false``:
+        a plain "not", a modal, an "if" inside a clause) are ignored too: the model read
+        the whole sentence, and in "he calls her if she stops anywhere he did not approve"
+        they belong to what it flagged, not to a frame around it.
         """
         verbs = [t for t in span if t.pos_ == "VERB"]
         root = verbs[-1] if verbs else span.sent.root
         anchor = span.doc[root.i:root.i + 1]
-        free = [c for c in cues if not any(c.start < f.end and f.start < c.end for f in rule_flags)]
+        free = [c for c in cues if c.entry.sentence_wide
+                and not any(c.start < f.end and f.start < c.end for f in rule_flags)]
         context, cue_id = cls.context_of(anchor, free)
         if context is None:
             on_root = [c for c in free if c.start <= root.i < c.end
@@ -154,7 +158,8 @@ class ContextTagger:
     def to_disk(self, path, *, exclude=()) -> None:
         rows = [{"id": e.id, "category": e.category, "direction": e.direction,
                  "patterns": list(e.patterns), "max_scope": e.max_scope,
-                 "exclude_subject_roles": list(e.exclude_subject_roles)} for e in self.entries.values()]
+                 "exclude_subject_roles": list(e.exclude_subject_roles), "sentence_wide": e.sentence_wide}
+                for e in self.entries.values()]
         util.to_disk(path, {"entries": lambda p: srsly.write_jsonl(p.with_suffix(".jsonl"), rows)}, exclude)
 
     def from_disk(self, path, *, exclude=()) -> "ContextTagger":
@@ -167,7 +172,8 @@ class ContextTagger:
                 self.add(ContextEntry(id=r["id"], category=r["category"], direction=r["direction"],
                                       patterns=tuple(r["patterns"]), examples=Examples(),
                                       max_scope=r["max_scope"],
-                                      exclude_subject_roles=tuple(r["exclude_subject_roles"])))
+                                      exclude_subject_roles=tuple(r["exclude_subject_roles"]),
+                                      sentence_wide=r.get("sentence_wide", True)))
 
         util.from_disk(path, {"entries": load}, exclude)
         return self

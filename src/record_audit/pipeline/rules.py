@@ -23,7 +23,7 @@ LEXICON_KEYS = {"id", "label", "patterns", "explanation", "rewrite", "continuum_
 SYNTAX_KEYS = {"id", "label", "pattern", "unless", "span", "explanation", "rewrite",
                "continuum_link", "examples", "comment"}
 CONTEXT_KEYS = {"id", "category", "direction", "patterns", "max_scope", "exclude_subject_roles",
-                "examples", "comment"}
+                "sentence_wide", "examples", "comment"}
 ROLE_KEYS = {"id", "role", "gender", "terms", "patterns", "examples", "comment"}
 TERM_KEYS = {"id", "patterns", "examples", "comment"}
 OBLIGATION_KEYS = {"id", "pattern", "unless", "terms", "examples", "comment"}
@@ -74,6 +74,9 @@ class ContextEntry:
     examples: Examples
     max_scope: int | None = None
     exclude_subject_roles: tuple[str, ...] = ()
+    # False: the cue is too local to frame a whole sentence ("could not leave", "may"), so it
+    # gives no context to a sentence-wide (classifier) flag, whose model read it already
+    sentence_wide: bool = True
     path: str = ""
 
 
@@ -345,7 +348,9 @@ def load_context(path: Path, ids: _Ids) -> list[ContextEntry]:
             id=rule_id, category=category, direction=direction,
             patterns=_patterns(path, rule_id, raw["patterns"]),
             examples=_examples(path, rule_id, raw.get("examples")),
-            max_scope=raw.get("max_scope"), exclude_subject_roles=roles, path=path.name))
+            max_scope=raw.get("max_scope"), exclude_subject_roles=roles,
+            sentence_wide=_choice(path, rule_id, raw.get("sentence_wide", True), (True, False), "sentence_wide value"),
+            path=path.name))
     return entries
 
 
