@@ -144,8 +144,9 @@ def test_version_names_data_rules_design_and_seed(candidate, work):
     assert base == model_version("a" * 16, "b" * 16, "words", 0, precision_margin=PRECISION_MARGIN)
     others = {model_version("c" * 16, "b" * 16, "words", 0), model_version("a" * 16, "d" * 16, "words", 0),
               model_version("a" * 16, "b" * 16, "full", 0), model_version("a" * 16, "b" * 16, "words", 1),
-              model_version("a" * 16, "b" * 16, "words", 0, precision_margin=0.0)}
-    assert len(others) == 5 and base not in others
+              model_version("a" * 16, "b" * 16, "words", 0, precision_margin=0.0),
+              model_version("a" * 16, "b" * 16, "words", 0, precision_floor=0.8)}
+    assert len(others) == 6 and base not in others
 
 
 def test_rules_fingerprint_follows_the_rules_folder(tmp_path):

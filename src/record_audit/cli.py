@@ -465,16 +465,20 @@ def report(db_path, output, rules_dir):
 @click.option("--precision-margin", type=float, default=None,
               help="How far above the rules' out-of-fold precision a label's fused precision must stay "
                    "(default 0.015; lower adds more classifier flags).")
+@click.option("--precision-floor", type=float, default=None,
+              help="The out-of-fold precision the flags the classifier adds must reach for a label "
+                   "(default 0.9; lower adds more classifier flags).")
 @click.option("--adopt", is_flag=True, help="Point models-dir/current.json at the new model.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None)
 @click.option("--debug", is_flag=True)
 @_handle_errors
-def train(annotated, dev_file, review_dbs, models_dir, design, seed, precision_margin, adopt, rules_dir):
+def train(annotated, dev_file, review_dbs, models_dir, design, seed, precision_margin, precision_floor, adopt,
+          rules_dir):
     """Train the sentence classifier and write its .skops file and model card.
 
     Example: record-audit train data/samples/annotated.jsonl data/corpus/train.jsonl --dev data/corpus/dev.jsonl --reviews audit.sqlite --adopt
     """
-    from .model.train import PRECISION_MARGIN, train_model
+    from .model.train import PRECISION_FLOOR, PRECISION_MARGIN, train_model
     from .model.train import adopt as adopt_model
 
     from .store.review import ReviewStore
@@ -491,7 +495,8 @@ def train(annotated, dev_file, review_dbs, models_dir, design, seed, precision_m
     out = train_model([Path(a) for a in annotated], dev_file=Path(dev_file) if dev_file else None,
                       models_dir=Path(models_dir), design=design, seed=seed, rules_dir=rules_dir,
                       extra=extra, log=lambda m: click.echo(m, err=True),
-                      precision_margin=PRECISION_MARGIN if precision_margin is None else precision_margin)
+                      precision_margin=PRECISION_MARGIN if precision_margin is None else precision_margin,
+                      precision_floor=PRECISION_FLOOR if precision_floor is None else precision_floor)
     click.echo(f"record-audit train: design {out['design']}, model {out['path']}, card {out['card']}", err=True)
     if adopt:
         current = adopt_model(Path(models_dir), out["path"])

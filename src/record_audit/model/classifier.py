@@ -113,6 +113,23 @@ class SentenceModel:
         """Calibrated probabilities, one column per label in ``self.labels``."""
         return np.asarray(self.pipeline.predict_proba(as_frame(rows)))
 
+    def flagging_probabilities(self, rows: list[dict]) -> np.ndarray:
+        """Like ``predict_proba_rows``, but only the labels that can flag are computed.
+
+        A label with threshold 1.0 is left to the rules (its column is 0.0): the pipeline
+        skips its calibrated estimators, the features are computed once for all the others.
+        """
+        active = [j for j, label in enumerate(self.labels) if self.thresholds.get(label, 1.0) < 1.0]
+        clf = getattr(self.pipeline, "named_steps", {}).get("clf")
+        if len(active) == len(self.labels) or not isinstance(clf, OneVsRestClassifier):
+            return self.predict_proba_rows(rows)
+        out = np.zeros((len(rows), len(self.labels)))
+        if active:
+            features = self.pipeline[:-1].transform(as_frame(rows))
+            for j in active:  # what OneVsRestClassifier.predict_proba computes for column j
+                out[:, j] = clf.estimators_[j].predict_proba(features)[:, 1]
+        return out
+
     # -- files ----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write ``path`` (.skops, compressed) and its JSON sidecar (labels, thresholds, meta)."""

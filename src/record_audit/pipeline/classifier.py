@@ -21,6 +21,16 @@ from spacy.tokens import Doc, Span
 from .extensions import (DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY,
                          register_extensions)
 
+class _DigitsToZero(dict):
+    """A ``str.translate`` table sending every digit (``str.isdigit``) to "0", filled as met."""
+
+    def __missing__(self, code: int) -> int:
+        self[code] = value = 48 if chr(code).isdigit() else code
+        return value
+
+
+_DIGITS_TO_ZERO = _DigitsToZero()
+
 _MODALS = {"must", "will", "shall", "should", "need", "needs", "required", "agreed", "expected", "'ll"}
 
 
@@ -35,15 +45,15 @@ def normalized_text(sent: Span) -> str:
     for token in sent:
         if token.is_space:
             continue
-        role = token._.role
+        role = token.ent_id_  # Token._.role, read natively (extensions.ROLE_ATTR)
         if role:
             if role != last_role:
                 words.append(f"_{role}_")
             last_role = role
             continue
         last_role = None
-        words.append("".join("0" if c.isdigit() else c for c in token.lower_))
-    return " ".join(words)
+        words.append(token.lower_)
+    return " ".join(words).translate(_DIGITS_TO_ZERO)
 
 
 def sentence_features(sent: Span, flags: Iterable[Span] = ()) -> dict[str, float]:
@@ -134,7 +144,7 @@ class ClassifierFlagger:
         parse_features = "feats" in self.model.columns
         rows = [row for doc, sents in zip(docs, sents_by_doc) if sents
                 for row in sentence_rows(doc, sents, parse_features=parse_features)]
-        probabilities = iter(self.model.predict_proba_rows(rows)) if rows else iter(())
+        probabilities = iter(self.model.flagging_probabilities(rows)) if rows else iter(())
         for doc, sents in zip(docs, sents_by_doc):
             if sents:
                 self._add_flags(doc, sents, [next(probabilities) for _ in sents])
