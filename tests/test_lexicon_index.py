@@ -89,3 +89,44 @@ def _one_sentence(doc, start, end):
 def test_lexicon_flags_land_in_the_audit_spans(nlp_rules):
     doc = nlp_rules("Mother failed to protect the children.")
     assert "failure_to_protect" in {s.label_ for s in doc.spans[FLAGS_KEY]}
+
+
+def test_condition_index_finds_the_groups_a_brute_force_test_finds():
+    import random
+
+    from record_audit.pipeline.lexicon import ConditionIndex, holds
+    rng = random.Random(0)
+    conditions = [tuple(frozenset(rng.sample(range(40), rng.randint(1, 4))) for _ in range(rng.randint(0, 3)))
+                  for _ in range(200)]
+    index = ConditionIndex(conditions)
+    for _ in range(300):
+        values = set(rng.sample(range(50), rng.randint(0, 15)))
+        assert index.holding(values) == [i for i, c in enumerate(conditions) if c and holds(c, values)]
+
+
+def test_dependency_rules_match_sentence_by_sentence_as_a_plain_matcher_on_the_doc(nlp_rules, texts):
+    """Matching only the sentences that hold a rule's words, with unless tokens looked up there,
+    gives what one DependencyMatcher over the whole doc and unless tokens of the whole doc give."""
+    from spacy.matcher import DependencyMatcher
+
+    rules = nlp_rules.get_pipe("record_audit_syntax").rules
+    plain = DependencyMatcher(nlp_rules.vocab)
+    for entry in rules.entries.values():
+        plain.add(entry.id, [list(entry.pattern)])
+    upto = nlp_rules.pipe_names[:nlp_rules.pipe_names.index("record_audit_syntax")]
+    compared = 0
+    with nlp_rules.select_pipes(enable=upto):
+        for doc in nlp_rules.pipe(texts):
+            hits = {}
+            for unless_id, start, _ in rules.unless_matcher(doc):
+                hits.setdefault(nlp_rules.vocab.strings[unless_id], set()).add(start)
+            expected = set()
+            for match_id, token_ids in plain(doc):
+                entry = rules.entries[nlp_rules.vocab.strings[match_id]]
+                nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
+                if not rules._blocked(entry, nodes, hits):
+                    expected.add((entry.id, tuple(sorted(t.i for t in nodes.values()))))
+            found = {(entry.id, tuple(sorted(t.i for t in nodes.values()))) for entry, nodes in rules.matches(doc)}
+            assert found == expected, doc.text[:80]
+            compared += bool(expected)
+    assert compared > 100

@@ -115,6 +115,29 @@ def holds(conditions: tuple[frozenset[int], ...], values: set[int]) -> bool:
     return all(not condition.isdisjoint(values) for condition in conditions)
 
 
+class ConditionIndex:
+    """Which of many condition tuples (``prefilter``'s, as ``anchor_hashes``) a set of keys holds.
+
+    Testing every group against every sentence costs groups x sentences set operations; the
+    index files each group under the keys of one of its condition sets, so a sentence is
+    tested only against the groups one of its own keys names.
+    """
+
+    def __init__(self, conditions: list[tuple[frozenset[int], ...]]) -> None:
+        self.conditions = conditions
+        self.by_key: dict[int, list[int]] = defaultdict(list)
+        for i, conds in enumerate(conditions):
+            if conds:
+                for key in min(conds, key=len):
+                    self.by_key[key].append(i)
+        self.keys = frozenset(self.by_key)
+
+    def holding(self, values: set[int]) -> list[int]:
+        """The indices (ascending) of the non-empty condition tuples ``values`` hold."""
+        candidates = {i for key in self.keys.intersection(values) for i in self.by_key[key]}
+        return sorted(i for i in candidates if holds(self.conditions[i], values))
+
+
 def held(doc: Doc, spans=None) -> list[set[int]]:
     """The keys of every anchor attribute value of the tokens of each span (default: the doc).
 
@@ -132,6 +155,7 @@ class AnchoredSpanRuler(SpanRuler):
     def clear(self) -> None:
         super().clear()
         self._groups: dict[str, tuple[tuple[frozenset[int], ...], Matcher]] = {}
+        self._index: ConditionIndex | None = None  # of self._groups, built at the first match
         self._common = common_words(self.nlp)
 
     def add_patterns(self, patterns: list[dict]) -> None:
@@ -149,6 +173,7 @@ class AnchoredSpanRuler(SpanRuler):
                                                                          "id": entry.get("id", "")}
             self._patterns.append(entry)
             pending[prefilter(entry["pattern"], self._common)].append((key, entry["pattern"]))
+        self._index = None
         for conditions, items in pending.items():
             name = repr([sorted(c) for c in conditions]) if conditions else "*"
             if name not in self._groups:
@@ -166,18 +191,19 @@ class AnchoredSpanRuler(SpanRuler):
         # never cross a sentence, and a note's other sentences need not be scanned
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         words = held(doc, sents)
-        present = set().union(*words) if words else set()
         # the Matcher checks the doc's tags, lemmas and parse at every call (a scan of the whole
         # doc each time); the checks are made once here, and only skipped when they pass
         allow_missing = all(doc.has_annotation(attr) for attr in ("TAG", "POS", "LEMMA", "DEP"))
-        for conditions, matcher in self._groups.values():
+        groups = list(self._groups.values())
+        if self._index is None:
+            self._index = ConditionIndex([conditions for conditions, _ in groups])
+        for conditions, matcher in groups:
             if not conditions:
                 matches.extend(matcher(doc, allow_missing=allow_missing))
-            elif holds(conditions, present):
-                for sent, values in zip(sents, words):
-                    if holds(conditions, values):
-                        matches.extend((m, sent.start + a, sent.start + b)
-                                       for m, a, b in matcher(sent, allow_missing=allow_missing))
+        for sent, values in zip(sents, words):
+            for g in self._index.holding(values):
+                matches.extend((m, sent.start + a, sent.start + b)
+                               for m, a, b in groups[g][1](sent, allow_missing=allow_missing))
         spans = {Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],
                       span_id=self._match_label_id_map[m_id]["id"])
                  for m_id, start, end in matches if start != end}

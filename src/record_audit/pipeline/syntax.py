@@ -8,6 +8,7 @@ nodes, and ``span`` names the nodes (``node:subtree`` for a whole clause) the fl
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 import srsly
@@ -39,27 +40,59 @@ def _related(token: Token, op: str) -> Iterable[Token]:
     raise ValueError(op)
 
 
+class SentenceDependencyMatcher(DependencyMatcher):
+    """A DependencyMatcher whose token pass can be limited to some sentences of a doc.
+
+    ``DependencyMatcher.__call__`` first runs its token Matcher over the whole doc to find
+    the candidates of every node (``_get_keys_to_position_maps``), and that pass is most of
+    its cost. A dependency match never leaves its sentence, so ``find(doc, sents)`` makes the
+    pass over ``sents`` only: the sentences that hold what the rules need. The rest is
+    spaCy's own matching (3.8, pinned); tests check the matches equal the plain matcher's.
+    """
+
+    _sents = None
+
+    def find(self, doc: Doc, sents: list[Span]) -> list[tuple[int, list[int]]]:
+        self._sents = sents
+        try:
+            return self(doc)
+        finally:
+            self._sents = None
+
+    def _get_keys_to_position_maps(self, doc):
+        if self._sents is None:
+            return super()._get_keys_to_position_maps(doc)
+        maps = defaultdict(lambda: defaultdict(list))
+        for sent in self._sents:
+            for match_id, start, _ in self._matcher(sent):  # offsets within the sentence
+                token = doc[sent.start + start]
+                root = ([token] + list(token.ancestors))[-1]
+                maps[root.i][match_id].append(token.i)
+        return maps
+
+
 class DependencyRules:
     """DependencyMatcher rules with ``unless`` conditions; yields (entry, {node: token}) matches.
 
-    Like the lexicon, rules are filed under what a doc must hold for them to match
+    Like the lexicon, rules are filed under what a sentence must hold for them to match
     (``lexicon.prefilter``: a node's words, or failing that every node's choices). Each group
-    has its own DependencyMatcher, run only on docs that hold what it needs, since spaCy's
-    DependencyMatcher tests every node of every rule at every token. ``unless`` conditions are looked up only for docs where a rule matched.
+    has its own DependencyMatcher, run only over the sentences that hold what it needs, since
+    spaCy's DependencyMatcher tests every node of every rule at every token. ``unless``
+    conditions are looked up only for docs where a rule matched.
     """
 
     def __init__(self, vocab, common: frozenset[str] = frozenset()) -> None:
         self.vocab = vocab
         self.common = common
         self.entries: dict = {}
-        self.groups: dict[tuple[frozenset[int], ...], DependencyMatcher] = {}
+        self.groups: dict[tuple[frozenset[int], ...], SentenceDependencyMatcher] = {}
         self.unless_matcher = Matcher(vocab, validate=True)
 
     def add(self, entry) -> None:
         self.entries[entry.id] = entry
         conditions = tuple(anchor_hashes(c, self.vocab.strings) for c in _prefilter(entry.pattern, self.common))
         if conditions not in self.groups:
-            self.groups[conditions] = DependencyMatcher(self.vocab, validate=True)
+            self.groups[conditions] = SentenceDependencyMatcher(self.vocab, validate=True)
         self.groups[conditions].add(entry.id, [list(entry.pattern)])
         for k, cond in enumerate(entry.unless):
             self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
@@ -70,20 +103,30 @@ class DependencyRules:
     def matches(self, doc: Doc) -> Iterable[tuple[object, dict[str, Token]]]:
         if not self.entries:
             return
-        present = held(doc)[0]
-        hits: dict[str, set[int]] | None = None
+        sents = list(doc.sents)
+        present = held(doc, sents)
+        hits: dict[str, set[int]] = {}
+        looked: set[int] = set()  # sentences whose unless tokens are in ``hits``
         for conditions, matcher in self.groups.items():
-            if not holds(conditions, present):
+            where = [sent for sent, values in zip(sents, present) if holds(conditions, values)]
+            if not where:
                 continue
-            for match_id, token_ids in matcher(doc):
+            for match_id, token_ids in matcher.find(doc, where):
                 entry = self.entries[self.vocab.strings[match_id]]
                 nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
-                if entry.unless and hits is None:
-                    hits = {}
-                    for unless_id, start, _ in self.unless_matcher(doc):
-                        hits.setdefault(self.vocab.strings[unless_id], set()).add(start)
-                if not self._blocked(entry, nodes, hits or {}):
+                if entry.unless:
+                    sent = doc[token_ids[0]].sent
+                    if sent.start not in looked:
+                        looked.add(sent.start)
+                        self._look_up_unless(doc, sent, hits)
+                if not self._blocked(entry, nodes, hits):
                     yield entry, nodes
+
+    def _look_up_unless(self, doc: Doc, sent: Span, hits: dict[str, set[int]]) -> None:
+        """Add the tokens of ``sent`` (and the one each side: ``.``, ``;``) an unless condition names."""
+        around = doc[max(sent.start - 1, 0):min(sent.end + 1, len(doc))]
+        for unless_id, start, _ in self.unless_matcher(around):
+            hits.setdefault(self.vocab.strings[unless_id], set()).add(around.start + start)
 
     @staticmethod
     def _blocked(entry, nodes: dict[str, Token], hits: dict[str, set[int]]) -> bool:
