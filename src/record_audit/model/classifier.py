@@ -76,6 +76,20 @@ def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state
     return Pipeline([("features", features), ("clf", OneVsRestClassifier(calibrated))])
 
 
+def _plain_vocabularies(pipeline) -> None:
+    """Give fitted vectorizers' vocabularies plain int values (scikit-learn leaves numpy ints).
+
+    skops writes every numpy scalar as an array file of its own: a vocabulary of 26,000
+    terms became 17,000 files in the zip and five seconds of loading. Plain ints are stored
+    inline; the vectorizer reads them the same way.
+    """
+    features = getattr(pipeline, "named_steps", {}).get("features")
+    for _, vectorizer, _ in getattr(features, "transformers_", []):
+        vocabulary = getattr(vectorizer, "vocabulary_", None)
+        if isinstance(vocabulary, dict):
+            vectorizer.vocabulary_ = {term: int(index) for term, index in vocabulary.items()}
+
+
 def as_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({c: [r[c] for r in rows] for c in COLUMNS})
 
@@ -134,6 +148,7 @@ class SentenceModel:
     def save(self, path: str | Path) -> Path:
         """Write ``path`` (.skops, compressed) and its JSON sidecar (labels, thresholds, meta)."""
         path = Path(path)
+        _plain_vocabularies(self.pipeline)
         sio.dump(self.pipeline, path, compression=zipfile.ZIP_DEFLATED)
         sidecar = {"labels": list(self.labels), "thresholds": self.thresholds, "meta": self.meta,
                    "trusted_types": TRUSTED_TYPES}
