@@ -225,11 +225,9 @@ def test_the_shipped_model_matches_the_repository_data_and_its_card():
     train_files = [root / "data" / "samples" / "annotated.jsonl", root / "data" / "corpus" / "train.jsonl"]
     assert model.meta["train_files"] == [f.name for f in train_files]
     assert model.meta["data_hash"] == data_hash(train_files), "the data changed: run `make model`"
-    # models trained before the rules fingerprint was recorded have none; `make model` records it
-    if "rules_fingerprint" in model.meta:
-        from record_audit.model.train import rules_fingerprint
-        assert model.meta["rules_fingerprint"] == rules_fingerprint(), "the rules changed: run `make model`"
-        assert path.stem == f"record-audit-clf-{model.meta['version']}"
+    from record_audit.model.train import rules_fingerprint
+    assert model.meta["rules_fingerprint"] == rules_fingerprint(), "the rules changed: run `make model`"
+    assert path.stem == f"record-audit-clf-{model.meta['version']}"
     card = path.with_suffix(".card.md").read_text(encoding="utf-8")
     assert model.meta["data_hash"] in card and f"| {taxonomy.LABELS[0]} |" in card
     assert all(f"| {label} | {model.thresholds[label]:.3f} |" in card for label in model.labels)
