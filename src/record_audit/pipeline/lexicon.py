@@ -155,7 +155,7 @@ class AnchoredSpanRuler(SpanRuler):
     def clear(self) -> None:
         super().clear()
         self._groups: dict[str, tuple[tuple[frozenset[int], ...], Matcher]] = {}
-        self._index: ConditionIndex | None = None  # of self._groups, built at the first match
+        self._indexed: tuple[list, ConditionIndex] | None = None  # self._groups' values and their index
         self._common = common_words(self.nlp)
 
     def add_patterns(self, patterns: list[dict]) -> None:
@@ -173,7 +173,7 @@ class AnchoredSpanRuler(SpanRuler):
                                                                          "id": entry.get("id", "")}
             self._patterns.append(entry)
             pending[prefilter(entry["pattern"], self._common)].append((key, entry["pattern"]))
-        self._index = None
+        self._indexed = None
         for conditions, items in pending.items():
             name = repr([sorted(c) for c in conditions]) if conditions else "*"
             if name not in self._groups:
@@ -194,14 +194,15 @@ class AnchoredSpanRuler(SpanRuler):
         # the Matcher checks the doc's tags, lemmas and parse at every call (a scan of the whole
         # doc each time); the checks are made once here, and only skipped when they pass
         allow_missing = all(doc.has_annotation(attr) for attr in ("TAG", "POS", "LEMMA", "DEP"))
-        groups = list(self._groups.values())
-        if self._index is None:
-            self._index = ConditionIndex([conditions for conditions, _ in groups])
+        if self._indexed is None:
+            groups = list(self._groups.values())
+            self._indexed = groups, ConditionIndex([conditions for conditions, _ in groups])
+        groups, index = self._indexed
         for conditions, matcher in groups:
             if not conditions:
                 matches.extend(matcher(doc, allow_missing=allow_missing))
         for sent, values in zip(sents, words):
-            for g in self._index.holding(values):
+            for g in index.holding(values):
                 matches.extend((m, sent.start + a, sent.start + b)
                                for m, a, b in groups[g][1](sent, allow_missing=allow_missing))
         spans = {Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],

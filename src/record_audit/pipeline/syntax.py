@@ -18,7 +18,7 @@ from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
 from .extensions import FLAGS_KEY, register_extensions
-from .lexicon import anchor_hashes, common_words, held, holds, prefilter
+from .lexicon import ConditionIndex, anchor_hashes, common_words, held, prefilter
 from .rules import Examples, SyntaxEntry
 
 
@@ -86,6 +86,7 @@ class DependencyRules:
         self.common = common
         self.entries: dict = {}
         self.groups: dict[tuple[frozenset[int], ...], SentenceDependencyMatcher] = {}
+        self._indexed: tuple[list, ConditionIndex] | None = None  # self.groups' items and their index
         self.unless_matcher = Matcher(vocab, validate=True)
 
     def add(self, entry) -> None:
@@ -93,6 +94,7 @@ class DependencyRules:
         conditions = tuple(anchor_hashes(c, self.vocab.strings) for c in _prefilter(entry.pattern, self.common))
         if conditions not in self.groups:
             self.groups[conditions] = SentenceDependencyMatcher(self.vocab, validate=True)
+            self._indexed = None
         self.groups[conditions].add(entry.id, [list(entry.pattern)])
         for k, cond in enumerate(entry.unless):
             self.unless_matcher.add(f"{entry.id}__unless_{k}", [[cond["RIGHT_ATTRS"]]])
@@ -103,15 +105,20 @@ class DependencyRules:
     def matches(self, doc: Doc) -> Iterable[tuple[object, dict[str, Token]]]:
         if not self.entries:
             return
+        if self._indexed is None:
+            groups = list(self.groups.items())
+            self._indexed = groups, ConditionIndex([conditions for conditions, _ in groups])
+        groups, index = self._indexed
         sents = list(doc.sents)
-        present = held(doc, sents)
+        # group -> the sentences that hold what it needs (all of them for a group that needs nothing)
+        where: dict[int, list[Span]] = {g: sents for g, (conditions, _) in enumerate(groups) if not conditions}
+        for sent, values in zip(sents, held(doc, sents)):
+            for g in index.holding(values):
+                where.setdefault(g, []).append(sent)
         hits: dict[str, set[int]] = {}
         looked: set[int] = set()  # sentences whose unless tokens are in ``hits``
-        for conditions, matcher in self.groups.items():
-            where = [sent for sent, values in zip(sents, present) if holds(conditions, values)]
-            if not where:
-                continue
-            for match_id, token_ids in matcher.find(doc, where):
+        for g in sorted(where):
+            for match_id, token_ids in groups[g][1].find(doc, where[g]):
                 entry = self.entries[self.vocab.strings[match_id]]
                 nodes = {node["RIGHT_ID"]: doc[i] for node, i in zip(entry.pattern, token_ids)}
                 if entry.unless:
