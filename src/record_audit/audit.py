@@ -11,6 +11,8 @@ import hashlib
 import math
 import random
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,19 +166,51 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
         tool_version=__version__, pipeline=pipeline, lexicon_version=lexicon, model_version=model_version,
         input_path=str(source.path), input_fingerprint=fingerprint_path(source.path),
         options={**options, "sample": sample, "seed": seed if sample else None, "stratify": stratify})
-    audited = notes = flags = 0
+    total = lambda: sum(counts[r] for r in todo)  # noqa: E731
+    ended = lambda run: (len(selected) - run.audited, len(source.stats.skipped))  # noqa: E731
+    with _storing(store, run_id, rubric, total, progress_factory, ended) as (run, bar):
+        for record in (engine or flag_records)(
+                source, nlp, parties=parties, assume_dv=assume_dv, batch_size=batch_size, counts=counts,
+                skip_records=skip, progress=bar, n_process=n_process, rules_dir=rules_dir,
+                model_path=model_path):
+            run.save(record, fingerprints[record.record_id])
+    return run.outcome(selected if sample else None)
+
+
+class _StoredRun:
+    """The records an audit run stores, counted as they are saved."""
+
+    def __init__(self, store, run_id: int, rubric: Rubric) -> None:
+        self.store, self.run_id, self.rubric = store, run_id, rubric
+        self.audited = self.skipped = self.notes = self.flags = self.rows_skipped = 0
+
+    def save(self, record, fingerprint: str) -> None:
+        """Roll a record up to indicators and a placement and store it."""
+        indicators = compute_indicators(record)
+        self.flags += self.store.save_record(self.run_id, record, indicators,
+                                             self.rubric.place(record.record_id, indicators), fingerprint)
+        self.audited += 1
+        self.notes += len(record.notes)
+
+    def outcome(self, sample: list[str] | None = None) -> AuditOutcome:
+        return AuditOutcome(self.run_id, self.audited, self.skipped, self.notes, self.flags, self.rows_skipped,
+                            sample)
+
+
+@contextmanager
+def _storing(store, run_id: int, rubric: Rubric, total: Callable[[], int], progress_factory,
+             ended: Callable[[_StoredRun], tuple[int, int]]):
+    """Yield a ``_StoredRun`` and its progress bar (or None); close both however the block ends.
+
+    The run is finished in the store as complete, interrupted (Ctrl-C) or failed, with the
+    records skipped and input rows skipped that ``ended(run)`` gives once the input is read.
+    """
+    run = _StoredRun(store, run_id, rubric)
     status = "failed"
     try:
-        total = sum(counts[r] for r in todo)
-        bar = progress_factory(total) if progress_factory else None
+        bar = progress_factory(total()) if progress_factory else None
         try:
-            for record in (engine or flag_records)(
-                    source, nlp, parties=parties, assume_dv=assume_dv, batch_size=batch_size, counts=counts,
-                    skip_records=skip, progress=bar, n_process=n_process, rules_dir=rules_dir,
-                    model_path=model_path):
-                flags += _save(store, run_id, record, rubric, fingerprints[record.record_id])
-                audited += 1
-                notes += len(record.notes)
+            yield run, bar
         finally:
             if bar is not None:
                 bar.close()
@@ -185,17 +219,9 @@ def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Pat
         status = "interrupted"
         raise
     finally:
-        store.finish_run(run_id, status=status, records_audited=audited,
-                         records_skipped=len(selected) - audited, notes=notes, flags=flags,
-                         rows_skipped=len(source.stats.skipped))
-    return AuditOutcome(run_id, audited, len(selected) - audited, notes, flags, len(source.stats.skipped),
-                        selected if sample else None)
-
-
-def _save(store, run_id: int, record, rubric: Rubric, fingerprint: str) -> int:
-    """Roll a record up to indicators and a placement and store it; return its number of flags."""
-    indicators = compute_indicators(record)
-    return store.save_record(run_id, record, indicators, rubric.place(record.record_id, indicators), fingerprint)
+        run.skipped, run.rows_skipped = ended(run)
+        store.finish_run(run_id, status=status, records_audited=run.audited, records_skipped=run.skipped,
+                         notes=run.notes, flags=run.flags, rows_skipped=run.rows_skipped)
 
 
 def record_fingerprint(pipeline_fp: str, notes_hash: str) -> str:
@@ -221,29 +247,14 @@ def load_results(results, store, *, rubric: Rubric, progress_factory=None) -> Au
         tool_version=m["tool_version"], pipeline=m["pipeline"], lexicon_version=m["lexicon_version"],
         model_version=m["model_version"], input_path=m["input_path"], input_fingerprint=m["input_fingerprint"],
         options={**m["options"], "sample": None, "seed": None, "stratify": False, "from_flags": str(results.path)})
-    audited = skipped = notes = flags = 0
-    status = "failed"
-    try:
-        bar = progress_factory(m["notes"]) if progress_factory else None
-        try:
-            for record, notes_hash in results.records():
-                fingerprint = record_fingerprint(m["pipeline_fingerprint"], notes_hash)
-                if stored.get(record.record_id) == fingerprint:
-                    skipped += 1
-                else:
-                    flags += _save(store, run_id, record, rubric, fingerprint)
-                    audited += 1
-                    notes += len(record.notes)
-                if bar is not None:
-                    bar.update(len(record.notes))
-        finally:
+    ended = lambda run: (run.skipped, m.get("rows_skipped", 0))  # noqa: E731
+    with _storing(store, run_id, rubric, lambda: m["notes"], progress_factory, ended) as (run, bar):
+        for record, notes_hash in results.records():
+            fingerprint = record_fingerprint(m["pipeline_fingerprint"], notes_hash)
+            if stored.get(record.record_id) == fingerprint:
+                run.skipped += 1
+            else:
+                run.save(record, fingerprint)
             if bar is not None:
-                bar.close()
-        status = "complete"
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise
-    finally:
-        store.finish_run(run_id, status=status, records_audited=audited, records_skipped=skipped, notes=notes,
-                         flags=flags, rows_skipped=m.get("rows_skipped", 0))
-    return AuditOutcome(run_id, audited, skipped, notes, flags, m.get("rows_skipped", 0))
+                bar.update(len(record.notes))
+    return run.outcome()
