@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
+from pathlib import Path
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -27,3 +29,22 @@ def watch(page) -> tuple[list[str], list[str]]:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
     return errors, requests
+
+
+@contextmanager
+def offline_page(path: Path):
+    """Open a local file in chromium and yield its page; after the block, assert that the page
+    raised no error and requested nothing beyond local files."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page()
+            errors, requests = watch(page)
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            yield page
+        finally:
+            browser.close()
+    assert errors == []
+    assert [u for u in requests if not u.startswith("file://")] == []
