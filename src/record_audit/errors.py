@@ -1,9 +1,17 @@
-"""Coded messages, in the manner of spacy/errors.py.
+r"""Coded messages, in the manner of spacy/errors.py.
 
 Messages point at files, rows, columns, record and note ids, rule ids and offsets;
-they never carry note text or names. Codes are never reused.
+they never carry note text or names. Codes are never reused. Every message a user can
+see is here: raise ``InputError(Errors.E0xx.format(...))``, warn with
+``warn(Warnings.W0xx.format(...))`` (``tests/test_messages.py`` refuses inline ones).
+
+Warnings are Python warnings of the category ``AuditWarning``, so they are filtered by
+code the standard way: ``warnings.filterwarnings("ignore", message=r"\[W002\]")`` in
+Python, ``PYTHONWARNINGS="ignore:[W002]"`` for the command line.
 """
 from __future__ import annotations
+
+import warnings
 
 
 class ErrorsWithCodes(type):
@@ -62,6 +70,20 @@ class Warnings(metaclass=ErrorsWithCodes):
     W001 = "{path}, {where}: skipped, {reason}."
     W002 = ("{path}: read as Windows-1252 (not valid UTF-8). Pass --encoding to override.")
     W003 = "{path}, row {row}: skipped, column '{column}' is empty."
+
+
+class AuditWarning(UserWarning):
+    """A coded warning about the input or the run; its message starts with its code."""
+
+
+# every occurrence is shown (a skipped row each), and none is remembered in a registry that
+# would grow with the input; filters the user sets come first and still apply
+warnings.filterwarnings("always", category=AuditWarning, append=True)
+
+
+def warn(message: str) -> None:
+    """Issue a coded warning (``Warnings.W0xx.format(...)``): never note text."""
+    warnings.warn(message, AuditWarning, stacklevel=2)
 
 
 class InputError(ValueError):
