@@ -39,14 +39,14 @@ def audited_samples(tmp_path_factory, nlp_rules, samples_dir):
     """An audit store of the bundled samples (rules only), made once per session; copy it before writing."""
     from record_audit.audit import run_audit
     from record_audit.continuum import Rubric
+    from record_audit.engines import LocalEngine
     from record_audit.io import open_notes, read_parties
-    from record_audit.resources import rules_dir
     from record_audit.store import AuditStore
 
     db = tmp_path_factory.mktemp("samples") / "audit.sqlite"
     with AuditStore(db) as store:
-        run_audit(open_notes(samples_dir / "notes.csv"), nlp_rules, store, rubric=Rubric.load(),
-                  rules_root=rules_dir(), parties=read_parties(samples_dir / "parties.csv"))
+        run_audit(open_notes(samples_dir / "notes.csv"), LocalEngine(nlp_rules), store, rubric=Rubric.load(),
+                  parties=read_parties(samples_dir / "parties.csv"))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return db
 
