@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -44,44 +39,14 @@ def test_the_app_finds_its_notebook_and_model_from_another_folder(tmp_path, monk
     assert launched["csp"].startswith("default-src 'self'")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
-def test_the_app_serves_the_dashboard_when_started_from_another_folder(tmp_path, audited_samples):
+def test_the_app_serves_the_dashboard_when_started_from_another_folder(tmp_path, audited_samples, serve_app):
     db = tmp_path / "audit.sqlite"
     shutil.copy(audited_samples, db)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    log_path = tmp_path / "voila.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "record_audit.app", "--port", str(_free_port()),
-                                 "--db", str(db)], cwd=elsewhere, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    try:
-        deadline, url = time.monotonic() + 60, None
-        while url is None:
-            found = re.search(r"(http://127\.0\.0\.1:\d+/)\s*$", log_path.read_text(), re.MULTILINE)
-            url = found.group(1) if found else None
-            assert proc.poll() is None, f"Voilà exited:\n{log_path.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"Voilà did not start in 60 s:\n{log_path.read_text()[-3000:]}"
-            time.sleep(0.2)
-        with urllib.request.urlopen(url, timeout=120) as response:  # Voilà runs the notebook to answer
-            page = response.read().decode("utf-8")
-        assert "application/vnd.jupyter.widget-view+json" in page, page[-2000:]  # the dashboard widget
-        assert "There was an error when executing cell" not in page and "Traceback" not in page
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
+    url, _ = serve_app(db, cwd=elsewhere)
+    with urllib.request.urlopen(url, timeout=120) as response:  # Voilà runs the notebook to answer
+        page = response.read().decode("utf-8")
+    assert "application/vnd.jupyter.widget-view+json" in page, page[-2000:]  # the dashboard widget
+    assert "There was an error when executing cell" not in page and "Traceback" not in page
