@@ -157,6 +157,7 @@ def test_txt_folder_records_from_subfolders_or_stems(tmp_path):
     source = open_notes(tmp_path)
     with pytest.warns(AuditWarning) as caught:
         notes = list(source)
+        assert list(source) == notes  # read again, as every run does: no warning twice
     assert [str(w.message)[:6] for w in caught] == ["[W002]", "[W001]"]  # b.txt's encoding, empty.txt
     assert [(n.record_id, n.note_id) for n in notes] == [("R1", "R1/a.txt"), ("R1", "R1/b.txt"), ("R2", "R2.txt")]
     assert notes[1].text == "Café – note two."

@@ -2,8 +2,8 @@
 
 An engine runs the audit pipeline over a notes source and yields one ``RecordResult`` per
 record, with the DV gate applied (``dv_scope``). Every run reads its input twice: a cheap
-first pass (``first_pass``, no spaCy) learns what the pipeline pass needs before any note
-is processed: each record's note count (a record is complete, and can be gated, when its
+first pass (``first_pass``: counting, hashing, regular expressions) learns what the pipeline
+pass needs before any note is processed: each record's note count (a record is complete, and can be gated, when its
 last note is done), team (for samples), notes hash (for store fingerprints) and the names
 its notes introduce (``io.names``), under the parties declared with ``--parties``. Memory
 holds a few values per record, never note text. Then ``Engine.records`` runs the pipeline.

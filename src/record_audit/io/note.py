@@ -29,7 +29,12 @@ class ReadStats:
     _warned: set[str] = field(default_factory=set, repr=False)
 
     def skip(self, message: str) -> None:
+        """Count a skipped row or file (``Warnings.W0xx`` message) and warn of it."""
         self.skipped.append(message)
-        if message not in self._warned:  # a source read twice warns once
+        self.warn(message)
+
+    def warn(self, message: str) -> None:
+        """Warn once per read source: a source is read twice (first pass, pipeline), its warnings shown once."""
+        if message not in self._warned:
             self._warned.add(message)
             warn(message)

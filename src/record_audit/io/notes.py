@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors, InputError, Warnings, warn
+from ..errors import Errors, InputError, Warnings
 from .annotated import is_annotated, read_annotated
 from .encoding import detect_encoding
 from .note import Note, ReadStats
@@ -106,7 +106,7 @@ class NoteSource:
             self._text_encoding, guessed = detect_encoding(self.path, encoding)
             self.stats.encoding = self._text_encoding
             if guessed:
-                warn(Warnings.W002.format(path=self.path))
+                self.stats.warn(Warnings.W002.format(path=self.path))
         if self.kind in {"csv", "tsv"}:
             # refuse a file without the needed columns now, before anything slow is loaded
             with open(self.path, encoding=self._text_encoding, newline="") as fh:
@@ -272,7 +272,7 @@ class NoteSource:
             record_id = rel.parts[0] if len(rel.parts) > 1 else file.stem
             encoding, guessed = detect_encoding(file, self.encoding)
             if guessed:
-                warn(Warnings.W002.format(path=file))
+                self.stats.warn(Warnings.W002.format(path=file))
             text = file.read_text(encoding=encoding)
             if not text.strip():
                 self.stats.skip(Warnings.W001.format(path=self.path, where=f"file {rel.as_posix()}",
