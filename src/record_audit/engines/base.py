@@ -104,7 +104,7 @@ def name_harvester(rules_dir=None):
 
 
 class RunDescription(NamedTuple):
-    """What a run records about its pipeline, and the fingerprint its records' are made from."""
+    """What a run records about its pipeline, and the fingerprint its records' fingerprints are made from."""
 
     pipeline: str               # English model and spaCy versions
     lexicon_version: str        # the rules folder's fingerprint (16 hex digits)
