@@ -10,7 +10,7 @@ import pytest
 
 from record_audit import taxonomy
 from record_audit.errors import InputError
-from record_audit.model.classifier import SentenceModel, build_classifier
+from record_audit.model.sentence_model import SentenceModel, build_classifier
 from record_audit.model.train import Examples, tune_thresholds
 from record_audit.pipeline import FLAGS_KEY
 
@@ -216,10 +216,10 @@ def test_the_shipped_model_matches_the_repository_data_and_its_card():
     from pathlib import Path
 
     from record_audit.model.train import data_hash
-    from record_audit.resources import current_model
+    from record_audit.model.registry import choose_model
 
     root = Path(__file__).resolve().parents[1]
-    path = current_model(root / "models")
+    path = choose_model(models_dir=root / "models")
     assert path is not None and path.is_file(), "no adopted model: run `make model`"
     model = SentenceModel.load(path)
     train_files = [root / "data" / "samples" / "annotated.jsonl", root / "data" / "corpus" / "train.jsonl"]

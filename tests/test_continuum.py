@@ -108,7 +108,7 @@ def test_rubric_file_with_unknown_fact_is_refused(tmp_path):
 
 def test_dv_needs_a_term_or_cues_in_two_sentences(nlp_rules):
     """One stray cue does not pull a school case into the DV audit (record_shows_dv)."""
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import Note
 
     notes = [Note("R1", "R1-1", "Attendance 82%. Mother was pushed. Next visit Tuesday."),

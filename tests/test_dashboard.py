@@ -215,8 +215,8 @@ HOSTILE = [
 def test_note_text_and_names_in_the_drill_down_are_escaped(tmp_path, nlp_rules):
     from record_audit.audit import run_audit
     from record_audit.continuum import Rubric
+    from record_audit.engines import LocalEngine
     from record_audit.io import open_notes
-    from record_audit.resources import rules_dir
     from record_audit.store import AuditStore
 
     notes = tmp_path / "notes.csv"
@@ -226,7 +226,7 @@ def test_note_text_and_names_in_the_drill_down_are_escaped(tmp_path, nlp_rules):
         writer.writerows([rid, text, team, "<u>W1</u>"] for rid, text, team in HOSTILE)
     db = tmp_path / "hostile.sqlite"
     with AuditStore(db) as store:
-        run_audit(open_notes(notes), nlp_rules, store, rubric=Rubric.load(), rules_root=rules_dir())
+        run_audit(open_notes(notes), LocalEngine(nlp_rules), store, rubric=Rubric.load())
     dash = SummaryDashboard(db, out_dir=tmp_path)
     level = next(lv for lv in taxonomy.RECORD_LEVELS if not dash.bars[lv].disabled)
     dash.bars[level].click()

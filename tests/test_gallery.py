@@ -56,15 +56,15 @@ def audited(tmp_path_factory, nlp_rules):
     """The planted notes audited (rules only) once; tests review copies of it."""
     from record_audit.audit import run_audit
     from record_audit.continuum import Rubric
+    from record_audit.engines import LocalEngine
     from record_audit.io import open_notes
-    from record_audit.resources import rules_dir
     from record_audit.store import AuditStore
 
     tmp = tmp_path_factory.mktemp("gallery")
     db = tmp / "audit.sqlite"
     with AuditStore(db) as store:
-        run_audit(open_notes(write_notes(tmp / "notes.csv", NOTES)), nlp_rules, store, rubric=Rubric.load(),
-                  rules_root=rules_dir())
+        run_audit(open_notes(write_notes(tmp / "notes.csv", NOTES)), LocalEngine(nlp_rules), store,
+                  rubric=Rubric.load())
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return db
 

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from record_audit import taxonomy
 from record_audit.cli import main
 from record_audit.errors import InputError
-from record_audit.model.classifier import SentenceModel
+from record_audit.model.sentence_model import SentenceModel
 from record_audit.model.compare import ChangedSentence, Comparison, compare_models
-from record_audit.model.registry import CURRENT_FILE, ModelRegistry, read_current
+from record_audit.model.registry import CURRENT_FILE, MODELS_ENV, ModelRegistry, choose_model, read_current
 from record_audit.model.train import PRECISION_MARGIN, model_version, rules_fingerprint, train_model, write_card
-from record_audit.resources import MODELS_ENV, current_model, shipped
+from record_audit.resources import shipped
 from tests.notes_table import write_notes
 
 # only two labels occur in the slice: the other columns are constant on purpose
@@ -66,8 +66,8 @@ def work(tmp_path_factory, nlp_rules):
     """The slice, a dev slice, a reviewed store and a notes table, made once for the module."""
     from record_audit.audit import run_audit
     from record_audit.continuum import Rubric
+    from record_audit.engines import LocalEngine
     from record_audit.io import open_notes
-    from record_audit.resources import rules_dir
     from record_audit.store import AuditStore
     from record_audit.store.review import ReviewStore
 
@@ -77,7 +77,7 @@ def work(tmp_path_factory, nlp_rules):
     notes = write_notes(root / "notes.csv", REVIEWED_NOTES)
     db = root / "reviewed.sqlite"
     with AuditStore(db) as store:
-        run_audit(open_notes(notes), nlp_rules, store, rubric=Rubric.load(), rules_root=rules_dir())
+        run_audit(open_notes(notes), LocalEngine(nlp_rules), store, rubric=Rubric.load())
     review = ReviewStore(db)
     for rid, note_id, index in (("RV1", "RV1-1", 1), ("RV2", "RV2-1", 1), ("RV3", "RV3-1", 1)):
         review.add("ana", rid, note_id, index, "survivor_strengths")
@@ -99,7 +99,7 @@ def candidate(work, nlp_rules, tmp_path_factory):
     models = models_copy(tmp_path_factory.mktemp("api") / "models")
     out = train_model([work["train"]], dev_file=work["dev"], models_dir=models, design="words", seed=0,
                       extra=work["rows"], log=lambda m: None, nlp=nlp_rules)
-    comparison = compare_models(current_model(models), out["path"], dev_file=work["dev"],
+    comparison = compare_models(choose_model(models_dir=models), out["path"], dev_file=work["dev"],
                                 reviewed_rows=work["rows"], nlp=nlp_rules, candidate_dev_report=out["dev_report"])
     return {**out, "models": models, "comparison": comparison}
 
@@ -167,7 +167,7 @@ def test_comparison_has_per_label_deltas_levels_and_changed_reviewed_sentences(c
         assert row["ΔF1"] == pytest.approx(row["F1 candidate"] - row["F1 current"], abs=1e-4)
     metrics = {r["metric"]: r for r in comparison.summary_table()}
     assert {"macro-F1 counted", "macro-F1 detection", "record level exact", "record level within one"} <= set(metrics)
-    assert comparison.current == current_model(candidate["models"]).stem
+    assert comparison.current == choose_model(models_dir=candidate["models"]).stem
     assert comparison.n_reviewed == len(work["rows"])
     assert comparison.changed, "the candidate learned safety planning: some reviewed predictions must change"
     for changed in comparison.changed:
@@ -198,7 +198,7 @@ def classifier_flags(lines):
 
 def expected_flags(nlp, notes, model_path):
     """The classifier flags the pipeline gives the notes with ``model_path``, computed in this process."""
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import open_notes
     from record_audit.pipeline import set_model
 
@@ -259,11 +259,11 @@ def test_registry_errors_are_clear_input_errors(tmp_path, candidate):
     with pytest.raises(InputError, match="no such models folder"):
         ModelRegistry(tmp_path / "missing")
     with pytest.raises(InputError, match="no such models folder"):
-        current_model(tmp_path / "missing")
+        choose_model(models_dir=tmp_path / "missing")
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(InputError, match="no current.json"):
-        current_model(empty)
+        choose_model(models_dir=empty)
     models = models_copy(tmp_path / "models")
     registry = ModelRegistry(models)
     with pytest.raises(InputError, match="no earlier adoption to roll back to"):
@@ -273,7 +273,7 @@ def test_registry_errors_are_clear_input_errors(tmp_path, candidate):
     with pytest.raises(InputError, match="no such model file"):
         registry.adopt("record-audit-clf-nope.skops")
     (models / CURRENT_FILE).write_text(json.dumps({"model": "gone.skops"}), encoding="utf-8")
-    for call in (registry.current, lambda: current_model(models)):
+    for call in (registry.current, lambda: choose_model(models_dir=models)):
         with pytest.raises(InputError, match="names the model 'gone.skops', which is not"):
             call()
     (models / CURRENT_FILE).write_text("{not json", encoding="utf-8")

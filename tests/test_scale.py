@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,9 +24,9 @@ from click.testing import CliRunner
 
 from record_audit.cli import LogProgress, main
 from record_audit.engines import dask as dask_engine
+from record_audit.engines import first_pass, flag_records, partitions
+from record_audit.engines.parquet import ResultsFolder, read_partition
 from record_audit.engines.partitions import iter_staged, part_name, read_staged, stage_notes
-from record_audit.engines.results import ResultsFolder, read_partition, run_manifest
-from record_audit.flagging import flag_records
 from record_audit.io import open_notes, read_parties
 from tests.test_audit_store import table_dump, write_notes
 
@@ -113,23 +112,22 @@ def test_a_partition_flags_far_apart_notes_as_one_process_does(tmp_path, samples
 
 
 def test_records_spread_through_the_file_are_regrouped_not_held(tmp_path, nlp_rules, monkeypatch):
-    from record_audit import flagging
     from tests.notes_table import write_notes as write_rows
     from tests.test_audit_store import NOTE_TEXTS
 
     # 40 records of 3 notes, as an export sorted by date has them: every first note, then every second...
     rows = [(f"R{r:02d}", f"{NOTE_TEXTS[(r + k) % len(NOTE_TEXTS)]} Visit {k}.") for k in range(3) for r in range(40)]
     source = open_notes(write_rows(tmp_path / "notes.csv", rows))
-    counts = flagging.count_notes(source)
+    counts = first_pass(source).counts
     straight = {r.record_id: r for r in flag_records(source, nlp_rules)}
-    assert flagging.max_pending(source, counts) == 80
+    assert partitions.max_pending(source, counts) == 80
 
-    monkeypatch.setattr(flagging, "REGROUP_PENDING_NOTES", 20)
-    monkeypatch.setattr(flagging, "REGROUP_PARTITION_NOTES", 30)
-    stream = list(flagging.regrouped(source, counts, {"R00"}, tmp_path / "stage"))
+    monkeypatch.setattr(partitions, "REGROUP_PENDING_NOTES", 20)
+    monkeypatch.setattr(partitions, "REGROUP_PARTITION_NOTES", 30)
+    stream = list(partitions.regrouped(source, counts, {"R00"}, tmp_path / "stage"))
     assert sorted(stream, key=lambda n: n.note_id) == sorted((n for n in source if n.record_id != "R00"),
                                                              key=lambda n: n.note_id)
-    assert flagging.max_pending(stream, counts) <= 40  # a partition's worth, not half the file
+    assert partitions.max_pending(stream, counts) <= 40  # a partition's worth, not half the file
     regrouped = {r.record_id: r for r in flag_records(source, nlp_rules)}
     assert regrouped == straight and list(regrouped) != list(straight)
 
@@ -164,13 +162,14 @@ def test_dask_results_resume_and_load_into_the_same_store(tmp_path, samples_dir,
         def update(self, n):
             raise KeyboardInterrupt
 
+        def close(self):
+            pass
+
     source = open_notes(notes)
     parties = read_parties(parties_csv)
-    counts = Counter(n.record_id for n in source)
     engine = dask_engine.DaskEngine(n_workers=2, scheduler=cluster)
     with pytest.raises(KeyboardInterrupt):
-        engine.write_results(source, out, manifest=run_manifest(source), parties=parties, counts=counts,
-                             progress=StopAfterFirst())
+        engine.write_results(source, out, parties=parties, progress_factory=lambda total: StopAfterFirst())
     partial = tmp_path / "results.partial"
     written = len(list((partial / "records").glob("part-*.parquet")))
     assert not out.exists() and written >= 1

@@ -64,12 +64,72 @@ class Errors(metaclass=ErrorsWithCodes):
     E025 = ("{path}: {reason}. Remove the file, or run again without -o to write to stdout.")
     E026 = ("{path}: has no gold sentences to score. Give an annotated-records file "
             "(CONTRACT section 2).")
+    # -- engines, command line, models (E030-E069) --------------------------------------------
+    E030 = "--scheduler needs --engine dask. Add --engine dask, or leave --scheduler out."
+    E031 = ("--scheduler needs -o (a folder the workers share; the staged partitions go beside it). "
+            "Give -o DIR on storage the cluster's workers see.")
+    E032 = ("give INPUT to audit, or --from-flags DIR to load the results of "
+            "`flag --engine dask -o DIR` (not both).")
+    E033 = "--sample applies to INPUT; --from-flags loads every record of the results folder. Leave --sample out."
+    E034 = "--format xlsx needs -o FILE.xlsx (a workbook cannot go to stdout)."
+    E035 = "{path}: no such audit store. Run `record-audit audit INPUT --db {path}` first."
+    E036 = ("internal error ({kind}). Run again with --debug for the traceback, and report it "
+            "without case data.")
+    E037 = ("{path}: the results are incomplete (status {status}). Run "
+            "`record-audit flag --engine dask -o DIR` on the same input again to finish them.")
+    E038 = ("a Dask worker runs record_audit {worker}, this command {driver}. "
+            "Install the same version on every worker.")
+    E039 = ("--scheduler {address}: cannot reach a Dask scheduler there ({reason}). "
+            "Check the address (tcp://host:port).")
+    E040 = ("{path}: exists and is not a record-audit results folder. Give -o a new "
+            "folder name (a name ending in .jsonl writes JSON Lines).")
+    E041 = "{path}: its folder does not exist. Create it or give another -o path."
+    E042 = ("{path}: not a record-audit results folder (no {manifest}). Give a folder "
+            "written by `record-audit flag --engine dask -o DIR`.")
+    E043 = ("{path}: written by a newer record_audit (results format {version}). "
+            "Upgrade record_audit to read it.")
+    E044 = ("{path} (from {source}): no such models folder. Give a folder holding "
+            "{current} and the models it names.")
+    E045 = ("{path} (from {source}): no {current}, so no model is adopted there. Adopt one with "
+            "`record-audit models adopt MODEL --models-dir DIR`, or pass --rules-only.")
+    E046 = ("{path}: not valid JSON ({reason}). Adopt a model again with "
+            "`record-audit models adopt MODEL` to rewrite it.")
+    E047 = ("{path}: has no 'model' entry naming the adopted model file. Adopt a model "
+            "again with `record-audit models adopt MODEL` to rewrite it.")
+    E048 = ("{path}: names the model '{model}', which is not in {folder}. Restore the file, "
+            "adopt another model with `record-audit models adopt MODEL`, or roll back with "
+            "`record-audit models rollback`.")
+    E049 = ("{path}: no such models folder. Train into it with `record-audit train ... "
+            "--models-dir DIR`, or copy the shipped models folder there.")
+    E050 = ("{model}: not in the models folder {folder}. Train the candidate into it "
+            "(--models-dir) before adopting it.")
+    E051 = "{path}: no such model file. Models in {folder}: {known}."
+    E052 = ("{path}: the model's sidecar (labels and thresholds) is missing. Keep the .json "
+            "file `record-audit train` wrote beside the model, or train it again.")
+    E053 = ("{path}: no earlier adoption to roll back to ({why}). Adopt another model with "
+            "`record-audit models adopt MODEL`.")
+    E054 = ("{path}: the model to roll back to is missing from {folder}. Restore it, or "
+            "adopt another model with `record-audit models adopt MODEL`.")
+    E055 = "{path}: no such model file. Train one with `record-audit train` or pass --rules-only."
+    E056 = ("{path}: not a skops model file. Models are saved with skops "
+            "(`record-audit train`); pickle and joblib files are refused.")
+    E057 = ("{path}: refused, the file holds types record_audit does not trust: {types}. "
+            "Only load models trained by record_audit.")
+    E058 = ("{path}: labels {labels} are not TAXONOMY labels. Train the model again with this "
+            "version of record_audit.")
+    E059 = "unknown design {design!r}; choose one of {known}."
 
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = "{path}, {where}: skipped, {reason}."
     W002 = ("{path}: read as Windows-1252 (not valid UTF-8). Pass --encoding to override.")
     W003 = "{path}, row {row}: skipped, column '{column}' is empty."
+    # -- engines, command line, models (W010-W029) --------------------------------------------
+    W010 = ("no classifier model found (no current.json in {searched}); running rules only. "
+            "Give --model FILE or --models-dir DIR, or pass --rules-only to say so.")
+    W011 = "{path}: continuing after {done} complete record(s) already written."
+    W012 = "{path}: made from other input or another pipeline; starting again."
+    W013 = "{path}: continuing after {done} of {total} partition(s) already written."
 
 
 class AuditWarning(UserWarning):

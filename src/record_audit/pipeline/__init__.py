@@ -99,7 +99,19 @@ def load_pipeline(rules: str | Path | RuleSet | None = None, *, model=None,
 
 def set_model(nlp: Language, model) -> None:
     """Give the pipeline's classifier component a model (a SentenceModel or a .skops path)."""
-    from ..model.classifier import SentenceModel
+    from ..model.sentence_model import SentenceModel
     if not isinstance(model, SentenceModel):
         model = SentenceModel.load(model)
     nlp.get_pipe("record_audit_classifier").set_model(model)
+
+
+def describe_pipeline(nlp: Language | None = None) -> str:
+    """Name the English model and spaCy version, as audit runs record them.
+
+    ``nlp`` None (worker processes or a cluster hold the pipeline) reads them from a light
+    copy of the English model.
+    """
+    if nlp is None:
+        nlp = load_english(exclude=("ner", "parser", "tagger", "lemmatizer", "attribute_ruler", "tok2vec"))
+    meta = nlp.meta
+    return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}, spaCy {spacy.__version__}"

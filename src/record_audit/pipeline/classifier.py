@@ -117,7 +117,7 @@ class ClassifierFlagger:
     def __init__(self, nlp: Language, name: str, *, spans_key: str = FLAGS_KEY) -> None:
         register_extensions()
         self.name, self.spans_key = name, spans_key
-        self.model = None  # a record_audit.model.classifier.SentenceModel
+        self.model = None  # a record_audit.model.sentence_model.SentenceModel
 
     def set_model(self, model) -> None:
         self.model = model

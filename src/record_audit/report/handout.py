@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__, taxonomy
 from ..errors import InputError
+from ..files import write_atomic
 from ..gallery import Example
-from .summary import write_atomic
 
 FORMATS = {"html": "handout.html.j2", "md": "handout.md.j2"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~!])")

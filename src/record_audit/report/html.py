@@ -12,8 +12,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__, taxonomy
 from ..continuum import Rubric
+from ..files import write_atomic
 from ..store import AuditStore
-from .summary import group_summaries, record_summary, reviewed_records, sample_summary, write_atomic
+from .summary import group_summaries, record_summary, reviewed_records, sample_summary
 
 LEVEL_COLOURS = {
     "Destructiveness": "#b2182b", "Incapacity": "#e66101", "Blindness": "#f1a340",

@@ -4,12 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 
 from .. import taxonomy
 from ..continuum import Rubric, summarize_sample
+from ..files import replacing
 from ..store import AuditStore
 from ..store.review import ReviewedRecord, ReviewStore
 
@@ -108,20 +108,11 @@ def to_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``path`` via ``path.partial`` and rename, so no truncated file has the final name."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
 def write_xlsx(path: Path, sheets: dict[str, list[dict]]) -> None:
     import pandas as pd
-    partial = path.with_name(path.name + ".partial")
-    with pd.ExcelWriter(partial, engine="openpyxl") as writer:
+    with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as writer:
         for name, rows in sheets.items():
             pd.DataFrame(rows).to_excel(writer, sheet_name=name, index=False)
-    os.replace(partial, path)
 
 
 def render(data, fmt: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..continuum import Placement
 from ..errors import InputError
-from ..flags import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
+from ..results import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
 from ..indicators import Evidence, Indicators
 from ..io import Note
 
