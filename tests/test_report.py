@@ -3,11 +3,6 @@ from __future__ import annotations
 
 
 import pytest
-from click.testing import CliRunner
-
-from record_audit.cli import main
-from tests.browser import offline_page
-from tests.notes_table import write_notes
 
 HOSTILE = [
     ('R1', 'Mother was pushed during a domestic dispute. <script>alert("x")</script> '
@@ -21,12 +16,11 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def report_file(tmp_path_factory):
+def report_file(tmp_path_factory, write_notes, run_cli):
     tmp = tmp_path_factory.mktemp("report")
     notes = write_notes(tmp / "notes.csv", HOSTILE)
     out = tmp / "report.html"
-    result = CliRunner().invoke(main, ["audit", str(notes), "--db", str(tmp / "a.sqlite"), "--report", str(out)],
-                                catch_exceptions=False)
+    result = run_cli("audit", notes, "--db", tmp / "a.sqlite", "--report", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -51,7 +45,8 @@ def test_report_shows_levels_evidence_explanations_and_rewrites(report_file):
     assert "not_applicable" in html  # R3 has no DV
 
 
-def test_report_renders_in_headless_chromium(report_file, tmp_path):
+@pytest.mark.browser
+def test_report_renders_in_headless_chromium(report_file, tmp_path, offline_page):
     with offline_page(report_file) as page:
         bars = page.locator("#continuum-chart rect.bar")
         assert bars.count() == 5
