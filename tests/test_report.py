@@ -25,10 +25,18 @@ def report_file(tmp_path_factory, write_notes, run_cli):
     return out
 
 
+def section(html: str, record_id: str) -> str:
+    """One record's section of the report."""
+    start = html.index(f'<section class="record" id="record-{record_id}"')
+    end = html.find('<section class="record"', start + 1)
+    return html[start:end if end != -1 else len(html)]
+
+
 def test_note_markup_comes_out_escaped(report_file):
     html = report_file.read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html or "&lt;img" in html
+    # the flagged sentence after the script tag is shown, the tag as text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script" in section(html, "R1")
 
 
 def test_report_is_self_contained(report_file):
@@ -40,9 +48,11 @@ def test_report_is_self_contained(report_file):
 
 def test_report_shows_levels_evidence_explanations_and_rewrites(report_file):
     html = report_file.read_text(encoding="utf-8")
-    assert 'id="record-R1"' in html and "Destructiveness" in html
-    assert "Why this level:" in html and "Better:" in html
-    assert "not_applicable" in html  # R3 has no DV
+    r1 = section(html, "R1")
+    assert ">Destructiveness</span>" in r1 and "Why this level:" in r1
+    assert "<strong>Evidence</strong>" in r1 and 'title="failure_to_protect">failed to protect the kids</mark>' in r1
+    assert "Better:" in r1  # a rule's rewrite beside its flag
+    assert ">not_applicable</span>" in section(html, "R3")  # R3 has no DV
 
 
 @pytest.mark.browser
