@@ -13,6 +13,7 @@ runs everything, notebooks included.
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -43,11 +44,17 @@ MAX_PIPELINES = 6
 
 
 # -- pipelines ---------------------------------------------------------------------------------
-def _files_key(path: Path) -> tuple:
-    """A folder's or file's identity for the cache: path, and each file's size and mtime."""
-    path = Path(path).resolve()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    return (str(path), *((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.exists()))
+def _content_key(path: Path) -> str:
+    """A hash of what a rules folder or a model file (with its .json sidecar) holds, wherever it lies."""
+    path = Path(path)
+    if path.is_dir():
+        files = [(f.relative_to(path).as_posix(), f) for f in sorted(path.rglob("*")) if f.is_file()]
+    else:
+        files = [(f.suffix, f) for f in (path, path.with_suffix(".json")) if f.is_file()]
+    digest = hashlib.sha1()
+    for name, file in files:
+        digest.update(name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,9 +63,11 @@ def one_pipeline_per_setting():
 
     The command line loads the English model, the rules and the classifier on every call, a
     second or several each; the tests call it dozens of times. Folders and model files are
-    keyed by their files' sizes and times, so a changed one loads again. A cached pipeline gets
-    its own classifier model back on every hit (training, comparing and evaluating set it to
-    None when done). Rule sets and model objects passed directly are not cached.
+    keyed by their content, so a copy shares its original's pipeline and a changed file loads
+    again. A cached pipeline gets its own classifier model back on every hit (training,
+    comparing and evaluating set it to None when done). Rule sets and model objects passed
+    directly are not cached.
+    ``tests/test_tiers.py`` fails if the command line stops going through it.
     """
     import record_audit.pipeline as pipeline
 
@@ -68,7 +77,7 @@ def one_pipeline_per_setting():
     def load_pipeline(rules=None, *, model=None, exclude=pipeline.DEFAULT_EXCLUDE):
         if not isinstance(rules, (str, Path, type(None))) or not isinstance(model, (str, Path, type(None))):
             return original(rules, model=model, exclude=exclude)
-        key = (None if rules is None else _files_key(rules), None if model is None else _files_key(model),
+        key = (None if rules is None else _content_key(rules), None if model is None else _content_key(model),
                tuple(exclude))
         if key not in cache:
             if len(cache) >= MAX_PIPELINES:
