@@ -13,15 +13,12 @@ import pytest
 
 from record_audit import taxonomy
 from record_audit.widgets.dashboard import BAR_NAMES, at_level
-from tests.browser import chromium_path, launch
+
+# Chromium, and a Voilà server in its own process
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT_ENV = "RECORD_AUDIT_SCREENSHOT"
-
-
-@pytest.fixture
-def chromium() -> str:
-    return chromium_path()
 
 
 @pytest.fixture
@@ -30,7 +27,7 @@ def app_url(reviewed_samples, serve_app):
     return serve_app(reviewed_samples.store.path, cwd=ROOT)
 
 
-def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_url, reviewed_samples, tmp_path):
+def test_dashboard_app_renders_and_a_bar_click_lists_its_records(launch_chromium, app_url, reviewed_samples, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     url, log_path = app_url
@@ -48,7 +45,7 @@ def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_u
     cell_level = BAR_NAMES.get(cell_level, cell_level)
     errors, loaded = [], []
     with sync_playwright() as p:
-        browser = launch(p)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("pageerror", lambda e: errors.append(str(e)))

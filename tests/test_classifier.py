@@ -66,6 +66,7 @@ def trained(tmp_path_factory, slice_file):
     return runs
 
 
+@pytest.mark.slow  # trains two models
 def test_training_is_reproducible(trained):
     a, b = trained
     assert a["path"].name == b["path"].name  # same data, rules, design and seed: same version
@@ -75,6 +76,7 @@ def test_training_is_reproducible(trained):
     assert a["oof"] == b["oof"]
 
 
+@pytest.mark.slow  # trains two models
 def test_model_file_round_trips_and_has_a_card(trained):
     out = trained[0]
     loaded = SentenceModel.load(out["path"])
@@ -158,8 +160,12 @@ def test_local_cues_do_not_frame_a_sentence_wide_flag(nlp_rules):
         assert [(f[3], f[4]) for f in flags] == [(context, False)], text
 
 
-def test_parse_features_are_computed_only_for_a_model_that_reads_them(trained, nlp_rules):
-    assert trained[0]["model"].columns == {"norm_text"}  # the words design
+@pytest.mark.slow  # trains two models
+def test_the_words_design_reads_only_the_normalized_text(trained):
+    assert trained[0]["model"].columns == {"norm_text"}
+
+
+def test_parse_features_are_computed_only_for_a_model_that_reads_them(nlp_rules):
     assert FixedModel({}).columns == {"text", "norm_text", "feats"}  # a pipeline that does not say
 
     seen = []
@@ -252,6 +258,7 @@ def test_thresholds_add_classifier_flags_only_as_precise_as_the_floor():
     assert strict["minimized"] == loose["minimized"] == 1.0  # no gain: rules only
 
 
+@pytest.mark.slow  # trains two models
 def test_flagging_probabilities_compute_only_labels_that_can_flag(trained):
     model = trained[0]["model"]
     rows = [{"text": t, "norm_text": t.lower(), "feats": {}}

@@ -14,7 +14,6 @@ from record_audit.errors import InputError
 from record_audit.io import Note, Parties, open_notes, read_parties
 from record_audit.pipeline.roles import LEARNED
 from record_audit.store import AuditStore
-from tests.notes_table import write_notes
 
 NOTES = [
     ("R1", "HV completed. Marta Kowalska (mum) was pushed during a domestic dispute."),
@@ -86,7 +85,7 @@ def test_the_first_pass_learns_counts_teams_hashes_and_names_under_declared_part
     assert first_pass(notes, declared=declared).parties.by_record == declared.by_record
 
 
-def test_a_flag_run_makes_one_first_pass_and_reads_its_input_twice(tmp_path, nlp_rules, first_passes):
+def test_a_flag_run_makes_one_first_pass_and_reads_its_input_twice(tmp_path, nlp_rules, first_passes, write_notes):
     source = CountingSource(open_notes(write_notes(tmp_path / "notes.csv", NOTES)))
     out = tmp_path / "flags.jsonl"
     done = write_flags(LocalEngine(nlp_rules), source, out)
@@ -95,7 +94,7 @@ def test_a_flag_run_makes_one_first_pass_and_reads_its_input_twice(tmp_path, nlp
     assert done.lines == len(out.read_text(encoding="utf-8").splitlines()) > 0
 
 
-def test_an_audit_makes_one_first_pass_and_reads_its_input_twice(tmp_path, nlp_rules, first_passes):
+def test_an_audit_makes_one_first_pass_and_reads_its_input_twice(tmp_path, nlp_rules, first_passes, write_notes):
     source = CountingSource(open_notes(write_notes(tmp_path / "notes.csv", NOTES)))
     with AuditStore(tmp_path / "audit.sqlite") as store:
         outcome = run_audit(source, LocalEngine(nlp_rules), store, rubric=Rubric.load())

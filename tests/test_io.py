@@ -207,6 +207,7 @@ def test_parties_file_reads_and_rejects_unknown_roles(tmp_path):
         read_parties(path)
 
 
+@pytest.mark.slow  # writes and reads a 120,000-row export
 def test_large_csv_streams_without_loading_the_file(tmp_path):
     """Reading through a 6 MB export allocates a small fraction of it at any time."""
     import tracemalloc

@@ -58,6 +58,7 @@ def texts(nlp_rules):
     return out
 
 
+@pytest.mark.slow  # every lexicon example and every note of the samples
 def test_anchored_ruler_finds_the_same_spans_as_a_plain_span_ruler(nlp_rules, texts):
     from spacy.pipeline.span_ruler import SpanRuler
 
@@ -104,6 +105,7 @@ def test_condition_index_finds_the_groups_a_brute_force_test_finds():
         assert index.holding(values) == [i for i, c in enumerate(conditions) if c and holds(c, values)]
 
 
+@pytest.mark.slow  # every lexicon example and every note of the samples
 def test_dependency_rules_match_sentence_by_sentence_as_a_plain_matcher_on_the_doc(nlp_rules, texts):
     """Matching only the sentences that hold a rule's words, with unless tokens looked up there,
     gives what one DependencyMatcher over the whole doc and unless tokens of the whole doc give."""

@@ -21,7 +21,6 @@ from record_audit.model.compare import ChangedSentence, Comparison, compare_mode
 from record_audit.model.registry import CURRENT_FILE, MODELS_ENV, ModelRegistry, choose_model, read_current
 from record_audit.model.train import PRECISION_MARGIN, model_version, rules_fingerprint, train_model, write_card
 from record_audit.resources import shipped
-from tests.notes_table import write_notes
 
 # only two labels occur in the slice: the other columns are constant on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Label not .* is present in all training examples")
@@ -62,22 +61,15 @@ def write_jsonl(path, records):
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory, nlp_rules):
+def work(tmp_path_factory, write_notes, audit_notes):
     """The slice, a dev slice, a reviewed store and a notes table, made once for the module."""
-    from record_audit.audit import run_audit
-    from record_audit.continuum import Rubric
-    from record_audit.engines import LocalEngine
-    from record_audit.io import open_notes
-    from record_audit.store import AuditStore
     from record_audit.store.review import ReviewStore
 
     root = tmp_path_factory.mktemp("retrain")
     train = write_jsonl(root / "slice.jsonl", slice_records(12, seed=0, prefix="T"))
     dev = write_jsonl(root / "dev.jsonl", slice_records(8, seed=1, prefix="D"))
     notes = write_notes(root / "notes.csv", REVIEWED_NOTES)
-    db = root / "reviewed.sqlite"
-    with AuditStore(db) as store:
-        run_audit(open_notes(notes), LocalEngine(nlp_rules), store, rubric=Rubric.load())
+    db = audit_notes(notes, root / "reviewed.sqlite")
     review = ReviewStore(db)
     for rid, note_id, index in (("RV1", "RV1-1", 1), ("RV2", "RV2-1", 1), ("RV3", "RV3-1", 1)):
         review.add("ana", rid, note_id, index, "survivor_strengths")
@@ -124,6 +116,7 @@ def test_the_reviewed_store_gives_training_rows(work):
     assert "perpetrator_pattern" in labelled["He makes her account for every penny."]
 
 
+@pytest.mark.slow  # trains a candidate
 def test_candidate_is_reproducible_through_the_api_and_the_panel(candidate, panel):
     assert panel.candidate is not None and panel.candidate.name == candidate["path"].name
     again = SentenceModel.load(panel.candidate)
@@ -134,6 +127,7 @@ def test_candidate_is_reproducible_through_the_api_and_the_panel(candidate, pane
     assert panel.comparison.changed_table() == candidate["comparison"].changed_table()
 
 
+@pytest.mark.slow  # trains a candidate
 def test_version_names_data_rules_design_and_seed(candidate, work):
     meta = candidate["model"].meta
     fingerprint = rules_fingerprint()
@@ -159,6 +153,7 @@ def test_rules_fingerprint_follows_the_rules_folder(tmp_path):
 
 
 # -- comparison -----------------------------------------------------------------------------------
+@pytest.mark.slow  # trains a candidate
 def test_comparison_has_per_label_deltas_levels_and_changed_reviewed_sentences(candidate, work):
     comparison = candidate["comparison"]
     table = comparison.label_table()
@@ -217,6 +212,7 @@ def run_flag(notes, out, *args, env=None):
     return classifier_flags(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
 
 
+@pytest.mark.slow  # trains a candidate
 def test_adopt_then_flag_uses_it_and_rollback_restores_the_previous(candidate, work, nlp_rules, tmp_path):
     models = tmp_path / "models"
     shutil.copytree(candidate["models"], models)
@@ -246,6 +242,7 @@ def test_adopt_then_flag_uses_it_and_rollback_restores_the_previous(candidate, w
     assert new.is_file()  # rolled back, not deleted
 
 
+@pytest.mark.slow  # trains a candidate
 def test_registry_lists_models_with_their_key_figures(candidate):
     rows = {r["file"]: r for r in ModelRegistry(candidate["models"]).table()}
     new = rows[candidate["path"].name]
@@ -255,6 +252,7 @@ def test_registry_lists_models_with_their_key_figures(candidate):
     assert sum(r["current"] for r in rows.values()) == 1
 
 
+@pytest.mark.slow  # trains a candidate
 def test_registry_errors_are_clear_input_errors(tmp_path, candidate):
     with pytest.raises(InputError, match="no such models folder"):
         ModelRegistry(tmp_path / "missing")
@@ -288,6 +286,7 @@ def test_the_first_current_json_format_does_not_list_itself_as_previous(tmp_path
     assert read_current(models) == {"model": name, "previous": None, "history": [name]}
 
 
+@pytest.mark.slow  # trains a candidate
 def test_a_failed_write_leaves_current_json_as_it_was(tmp_path, candidate, monkeypatch):
     import os
     models = tmp_path / "models"
@@ -303,6 +302,7 @@ def test_a_failed_write_leaves_current_json_as_it_was(tmp_path, candidate, monke
     assert not list(models.glob("*.partial")) and not list(models.glob(".*.partial"))
 
 
+@pytest.mark.slow  # trains a candidate
 def test_models_commands_list_adopt_rollback_and_refuse_bad_input(tmp_path, candidate, work):
     models = tmp_path / "models"
     shutil.copytree(candidate["models"], models)
@@ -323,6 +323,7 @@ def test_models_commands_list_adopt_rollback_and_refuse_bad_input(tmp_path, cand
 
 
 # -- the panel -------------------------------------------------------------------------------------
+@pytest.mark.slow  # trains a candidate
 def test_panel_shows_the_comparison_escaped_then_adopts_and_rolls_back(panel):
     assert "Candidate" in panel.status.value and "macro-F1" in panel.status.value
     assert "survivor_strengths" in panel.result_view.value and "<see photo>" not in panel.result_view.value
@@ -353,6 +354,7 @@ def test_panel_shows_a_failed_training_and_trains_nothing(tmp_path, nlp_rules, w
     assert sorted(p.name for p in models.iterdir()) == before
 
 
+@pytest.mark.slow  # trains a candidate
 def test_cli_train_takes_reviewed_decisions_from_db_as_the_contract_spells_it(candidate, work, tmp_path):
     """CONTRACT §8: `train ANNOTATED.jsonl --db AUDIT.sqlite` adds the store's reviewed decisions."""
     import json

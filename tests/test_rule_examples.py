@@ -105,6 +105,13 @@ def test_shared_subject_counts_for_both_roles(nlp_rules):
 
 @pytest.mark.parametrize("group", [g for g in RULES.roles if g.examples], ids=lambda g: g.id)
 def test_role_group_tags_its_examples(nlp_rules, group):
+    """The words the group itself matches in each example carry the group's role (not just any word)."""
+    tagger = nlp_rules.get_pipe("record_audit_roles")
+    group_id = nlp_rules.vocab.strings[group.id]
     for text in group.examples.get("match", ()):
         doc = nlp_rules(text)
-        assert any(t._.role == group.role for t in doc), text
+        mentions = [doc[start:end] for match_id, start, end in [*tagger.phrases(doc), *tagger.matcher(doc)]
+                    if match_id == group_id]
+        assert mentions, f"{group.id} matches nothing in: {text}"
+        assert any(all(t._.role == group.role for t in span) for span in mentions), \
+            (text, [(t.text, t._.role) for span in mentions for t in span])

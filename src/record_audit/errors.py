@@ -118,6 +118,39 @@ class Errors(metaclass=ErrorsWithCodes):
     E058 = ("{path}: labels {labels} are not TAXONOMY labels. Train the model again with this "
             "version of record_audit.")
     E059 = "unknown design {design!r}; choose one of {known}."
+    # store/, widgets/, report/, gallery.py: E100-E139
+    E100 = "{path}: its folder does not exist. Create it or give another --db path."
+    E101 = ("{path}: not a record_audit store ({reason}). Give a new file or an existing audit "
+            "store with --db.")
+    E102 = ("{path}: written by a newer record_audit (schema {found}, this version knows "
+            "{known}). Upgrade record_audit to open it.")
+    E103 = ("{where}: decision '{decision}' is not one of accept, reject, relabel. Add a missed "
+            "flag with add() ('Add missed flag' on the panel).")
+    E104 = "{where}: a reject needs a reason, one of {known}."
+    E105 = "{where}: a reject for reason 'other' needs a comment saying why. Write it in the comment."
+    E106 = ("{where}: relabel needs a new label, one of {known}, other than the flag's "
+            "'{label}'.")
+    E107 = "{where}: a decision needs the reviewer's name. Enter it as the reviewer."
+    E108 = "'{label}' is not a label. Labels: {known}."
+    E109 = ("record {record_id}, note {note_id} has no sentence {sentence_index}. Choose one of "
+            "the note's sentences (ReviewStore.store.sentences()).")
+    E110 = "record {record_id}: '{level}' is not a level. Levels: {known}."
+    E111 = ("record {record_id}: an override needs a reason. Say why the level differs from "
+            "the rubric's.")
+    E112 = "queue status '{status}' is not one of {known}."
+    E113 = "queue order '{order}' is not one of {known}."
+    E114 = "{where}: a rewrite needs the trainer's name. Enter it as the trainer."
+    E115 = ("{where}: a rewrite is at most {limit} characters (this one has {length}). "
+            "Shorten it.")
+    E116 = "'{source}' is not a source. Sources: {known}."
+    E117 = ("a handout takes gallery.Example objects (de-identified), not raw rows or text "
+            "(item {index} is a {kind}). Make them with Gallery.examples().")
+    E118 = "handout format '{fmt}' is not one of {known}."
+    E119 = "a handout needs at least one example: pick some in the gallery first."
+    E120 = "{path}: not a folder. Give a folder for the handout."
+    E121 = ("{path}: no such review store. Choose stores that exist, or audit the notes into "
+            "that file first (record-audit audit --db).")
+    E122 = "no candidate to adopt: train a candidate first ('Train candidate')."
 
 
 class Warnings(metaclass=ErrorsWithCodes):

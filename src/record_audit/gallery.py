@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import taxonomy
-from .errors import InputError
+from .errors import Errors, InputError
 from .pipeline.deid import Deidentifier, Pseudonyms
 from .store.review import REVIEW_SOURCE, FlagKey, ReviewStore, outcome
 from .store.rewrites import latest_rewrites, save_rewrite
@@ -118,10 +118,8 @@ class Gallery:
         decided, _ = self.review.final()
         current = self.review.current()
         pipeline_flags = {FlagKey.of(f) for f in self.store.flags()}
-        sentences = {(r["record_id"], r["note_id"], r["sentence_index"]) for r in self.store.conn.execute(
-            "SELECT record_id, note_id, sentence_index FROM sentences")}
-        seq = {(r["record_id"], r["note_id"]): r["seq"]
-               for r in self.store.conn.execute("SELECT record_id, note_id, seq FROM notes")}
+        sentences = self.store.sentence_keys()
+        seq = self.store.note_seqs()
         out = []
         for key, row in decided.items():
             if row["decision"] not in STANDING_DECISIONS or (key.record_id, key.note_id) not in seq:
@@ -143,9 +141,9 @@ class Gallery:
                 teaching_only: bool = False) -> list[Entry]:
         """Standing examples filtered by reviewed label, source and teaching mark."""
         if label is not None and label not in taxonomy.LABELS:
-            raise InputError(f"'{label}' is not a label. Labels: {', '.join(taxonomy.LABELS)}.")
+            raise InputError(Errors.E108.format(label=label, known=", ".join(taxonomy.LABELS)))
         if source is not None and source not in SOURCES:
-            raise InputError(f"'{source}' is not a source. Sources: {', '.join(SOURCES)}.")
+            raise InputError(Errors.E116.format(source=source, known=", ".join(SOURCES)))
         return [e for e in self.all_entries()
                 if (label is None or e.label == label) and (source is None or e.source == source)
                 and (not teaching_only or e.teaching)]

@@ -71,6 +71,7 @@ def _bars(distribution: dict, total: int) -> list[dict]:
 
 
 def build_context(store: AuditStore, rubric: Rubric) -> dict:
+    """Everything the report template shows: the sample, its teams and each record's evidence."""
     stored = reviewed_records(store, rubric)
     sample = sample_summary(stored, rubric)
     teams = group_summaries(stored, rubric, "team")
@@ -116,6 +117,7 @@ def build_context(store: AuditStore, rubric: Rubric) -> dict:
 
 
 def render_report(store: AuditStore, rubric: Rubric) -> str:
+    """The QA report as one HTML page (every value autoescaped)."""
     env = Environment(loader=PackageLoader("record_audit.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
@@ -124,6 +126,7 @@ def render_report(store: AuditStore, rubric: Rubric) -> str:
 
 
 def write_report(store: AuditStore, rubric: Rubric, path: str | Path) -> Path:
+    """Write the QA report to ``path`` atomically; return the path."""
     path = Path(path)
     write_atomic(path, render_report(store, rubric).encode("utf-8"))
     return path

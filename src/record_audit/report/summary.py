@@ -1,4 +1,4 @@
-"""Record, sample and group summaries of an audit store (CONTRACT section 5)."""
+"""Record, sample and group summaries of an audit store (CONTRACT section 5), and their CSV and XLSX tables."""
 from __future__ import annotations
 
 import csv
@@ -48,10 +48,12 @@ def group_summaries(records: list[ReviewedRecord], rubric: Rubric, by: str) -> l
 
 
 def reviewed_records(store: AuditStore, rubric: Rubric) -> list[ReviewedRecord]:
+    """Every record of the store in its reviewed view (``ReviewStore.records()``)."""
     return ReviewStore(store, rubric=rubric).records()
 
 
 def summarize(store: AuditStore, rubric: Rubric, *, scope: str = "record", by: str | None = None):
+    """Record summaries, the sample summary (``scope='sample'``), or one per team or worker (``by``)."""
     records = reviewed_records(store, rubric)
     if by:
         return group_summaries(records, rubric, by)
