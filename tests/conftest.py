@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from record_audit.pipeline import load_pipeline
-from record_audit.pipeline.rules import load_rules
+from record_audit.rules import load_rules
 
 
 @pytest.fixture(scope="session")

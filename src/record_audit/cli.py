@@ -181,7 +181,7 @@ def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False
              engine="processes"):
     from .io import open_notes, read_parties
     from .pipeline import load_pipeline
-    from .pipeline.rules import load_rules
+    from .rules import load_rules
     # bad input is refused before anything slow is loaded
     source = open_notes(input_path, columns=columns, encoding=encoding)
     party_map = read_parties(parties, stats=source.stats) if parties else None

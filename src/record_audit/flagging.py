@@ -58,7 +58,7 @@ def prescan(source: Iterable, harvester=None, declared: Parties | None = None) -
 @functools.lru_cache(maxsize=8)
 def _harvester(rules_dir: str | None):
     from .io.names import harvester_from_groups
-    from .pipeline.rules import load_rules
+    from .rules import load_rules
     return harvester_from_groups(load_rules(rules_dir).roles)
 
 

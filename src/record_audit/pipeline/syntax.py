@@ -17,9 +17,9 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
+from ..rules import Examples, SyntaxEntry
 from .extensions import FLAGS_KEY, register_extensions
 from .lexicon import ConditionIndex, anchor_hashes, common_words, held, prefilter
-from .rules import Examples, SyntaxEntry
 
 
 def _related(token: Token, op: str) -> Iterable[Token]:
