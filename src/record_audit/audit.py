@@ -21,6 +21,7 @@ from .continuum import Rubric
 from .flagging import flag_records
 from .indicators import compute_indicators
 from .io import NoteSource, Parties
+from .rules import rules_fingerprint
 
 
 @dataclass
@@ -129,7 +130,7 @@ def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str
         nlp = load_english(exclude=("ner", "parser", "tagger", "lemmatizer", "attribute_ruler", "tok2vec"))
     meta = nlp.meta
     pipeline = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}, spaCy {spacy.__version__}"
-    lexicon = fingerprint_path(rules_root)[:16]
+    lexicon = rules_fingerprint(rules_root)
     combined = hashlib.sha256(f"{__version__}|{pipeline}|{lexicon}|{sorted(options.items())}".encode()).hexdigest()
     return pipeline, lexicon, combined
 
