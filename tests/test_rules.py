@@ -97,6 +97,36 @@ def test_a_missing_rule_file_is_an_error_not_an_empty_rule_set(folder, name):
         load_rules(folder)
 
 
+def test_the_command_line_reports_a_missing_rule_file_in_one_line(folder, samples_dir):
+    from click.testing import CliRunner
+
+    from record_audit.cli import main
+    (folder / "rules" / "context.yaml").unlink()
+    result = CliRunner().invoke(main, ["flag", str(samples_dir / "notes.csv"), "--rules-only", "--rules", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "[E070] " in result.stderr and "context.yaml: no such rule file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("file,old,new,code,message", [
+    ("minimized.yaml", "  label: minimized\n", "  label: minimised\n", "E010", "uses label 'minimised'"),
+    ("minimized.yaml", "  rewrite: ", "  rewrites: ", "E011", "has unknown key(s) ['rewrites']"),
+    ("minimized.yaml", "- id: min_softened_violence\n", "- id: min_anger_temper\n", "E012",
+     "rule id 'min_anger_temper' is used twice"),
+    ("rules/syntax.yaml", "  span: [\"subject:subtree\", verb]\n", "  span: [\"subj:subtree\", verb]\n", "E014",
+     "span names unknown node 'subj:subtree'"),
+    ("rules/context.yaml", "direction: backward", "direction: backwards", "E015",
+     "'backwards' is not a valid direction"),
+    ("rules/rubric.yaml", "level: Blindness", "level: Blind", "E015", "'Blind' is not a valid record level"),
+])
+def test_each_rule_file_refuses_a_bad_entry_naming_file_and_rule(folder, file, old, new, code, message):
+    _replace(folder / file, old, new)
+    with pytest.raises(InputError) as caught:
+        load_rules(folder)
+    text = str(caught.value)
+    assert text.startswith(f"[{code}] ") and Path(file).name in text and message in text, text
+
+
 def test_a_folder_without_lexicons_is_an_error(folder):
     for path in folder.glob("*.yaml"):
         path.unlink()
@@ -107,7 +137,8 @@ def test_a_folder_without_lexicons_is_an_error(folder):
 def test_a_role_group_is_checked_like_every_rule(folder):
     roles = folder / "rules" / "roles.yaml"
     _replace(roles, "- id: worker\n  role: worker\n", "- id: worker\n  role: social_worker\n")
-    with pytest.raises(InputError, match=r"\[E015\].*roles\.yaml \(entry 'worker'\): 'social_worker' is not a valid role"):
+    with pytest.raises(InputError, match=r"\[E015\].*roles\.yaml \(entry 'worker'\): 'social_worker' is not a "
+                                         r"valid role"):
         load_rules(folder)
 
 

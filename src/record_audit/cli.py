@@ -180,14 +180,14 @@ def _model_for(rules_only: bool, model_path: str | None):
 def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None, n_process=1,
              engine="processes"):
     from .io import open_notes, read_parties
-    from .pipeline import load_pipeline
+    from .pipeline import check_patterns, load_pipeline
     from .rules import load_rules
     # bad input is refused before anything slow is loaded
     source = open_notes(input_path, columns=columns, encoding=encoding)
     party_map = read_parties(parties, stats=source.stats) if parties else None
     model = _model_for(rules_only, model_path)
     if n_process > 1 or engine == "dask":
-        load_rules(rules_dir)  # bad rule files are reported here, not in a worker
+        check_patterns(load_rules(rules_dir))  # bad rule files are reported here, not in a worker
         if engine != "dask":
             from .parallel import prewarm
             prewarm(n_process, rules_dir=rules_dir, model_path=model)  # workers load while the input is read

@@ -173,18 +173,18 @@ class RubricSpec:
     path: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleSet:
     """Everything the pipeline's rule components and the rubric need, read from one rules folder."""
 
-    lexicon: list[LexiconEntry]
-    syntax: list[SyntaxEntry]
-    context: list[ContextEntry]
-    roles: list[RoleGroup]
-    dv_terms: list[TermEntry]
-    factors: list[TermEntry]
-    removal_terms: list[TermEntry]
-    obligations: list[ObligationEntry]
+    lexicon: tuple[LexiconEntry, ...]
+    syntax: tuple[SyntaxEntry, ...]
+    context: tuple[ContextEntry, ...]
+    roles: tuple[RoleGroup, ...]
+    dv_terms: tuple[TermEntry, ...]
+    factors: tuple[TermEntry, ...]
+    removal_terms: tuple[TermEntry, ...]
+    obligations: tuple[ObligationEntry, ...]
     shared_subjects: tuple[str, ...]
     rubric: RubricSpec
     root: Path
@@ -622,14 +622,14 @@ def load_rules(directory: str | Path | None = None) -> RuleSet:
     sub = root / "rules"
     obligations, shared = load_obligations(sub / "obligations.yaml", root, ids)
     return RuleSet(
-        lexicon=load_lexicon(root, ids),
-        syntax=load_syntax(sub / "syntax.yaml", root, ids),
-        context=load_context(sub / "context.yaml", root, ids),
-        roles=load_roles(sub / "roles.yaml", root, ids),
-        dv_terms=load_terms(sub / "dv_terms.yaml", root, ids),
-        factors=load_terms(sub / "intersecting_factors.yaml", root, ids),
-        removal_terms=load_terms(sub / "removal_terms.yaml", root, ids),
-        obligations=obligations, shared_subjects=shared,
+        lexicon=tuple(load_lexicon(root, ids)),
+        syntax=tuple(load_syntax(sub / "syntax.yaml", root, ids)),
+        context=tuple(load_context(sub / "context.yaml", root, ids)),
+        roles=tuple(load_roles(sub / "roles.yaml", root, ids)),
+        dv_terms=tuple(load_terms(sub / "dv_terms.yaml", root, ids)),
+        factors=tuple(load_terms(sub / "intersecting_factors.yaml", root, ids)),
+        removal_terms=tuple(load_terms(sub / "removal_terms.yaml", root, ids)),
+        obligations=tuple(obligations), shared_subjects=shared,
         rubric=load_rubric(root),
         root=root,
     )

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     """Write the catalogue of the shipped rules (or of ``--rules DIR``) to a file."""
     parser = argparse.ArgumentParser(prog="python -m record_audit.rules_doc", description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path, help="the Markdown file to write (docs/rules.md)")
-    parser.add_argument("--rules", help="a rules folder laid out like the shipped lexicons/ (default: the shipped rules)")
+    parser.add_argument("--rules", help="a rules folder laid out like lexicons/ (default: the shipped rules)")
     args = parser.parse_args(argv)
     args.output.write_text(render(load_rules(args.rules)), encoding="utf-8")
 
