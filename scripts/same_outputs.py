@@ -12,8 +12,9 @@ classifier, and ``--all-sentences --rules-only``), ``audit`` into a fresh store 
 table's rows dumped in key order), ``report``, ``summary`` (record and sample scope) and
 ``evaluate --format json``; on the samples also a store reviewed from the gold annotation
 (``store.gold``), its report and summaries. Timestamps (run, audit, decision times and the
-report's "generated" line) and the checkout's path are replaced by placeholders, so two
-checkouts compare; nothing else is normalised.
+report's "generated" line), the checkout's path and the version identifiers (rules
+fingerprint, model name, record fingerprints, listed in each set's ``versions.txt``) are
+replaced by placeholders, so two checkouts compare; nothing else is normalised.
 Writes only under the snapshot folder.
 """
 from __future__ import annotations
@@ -45,8 +46,27 @@ def cli(*args: str, stdout: Path | None = None) -> None:
         subprocess.run(command, check=True, stdout=out, stderr=subprocess.DEVNULL, cwd=WORK)
 
 
+def versions(db: Path) -> dict[str, str]:
+    """The version identifiers a store holds: rules fingerprint, model, record fingerprints.
+
+    They name the rule files' bytes and the model file, so they change when a rule file is
+    reformatted or the model retrained with identical behaviour; they are masked in the
+    outputs and kept in ``versions.txt``, which ``compare`` reports apart.
+    """
+    conn = sqlite3.connect(db)
+    found = {}
+    for lexicon, model in conn.execute("SELECT lexicon_version, model_version FROM runs"):
+        found[lexicon] = "<lexicon_version>"
+        if model:
+            found[model] = "<model_version>"
+    for (fingerprint,) in conn.execute("SELECT fingerprint FROM records"):
+        found[fingerprint] = "<record_fingerprint>"
+    conn.close()
+    return found
+
+
 def dump_store(db: Path, out: Path) -> None:
-    """Every table's rows, in primary-key order, with timestamps masked."""
+    """Every table's rows, in column order, with timestamps masked."""
     conn = sqlite3.connect(db)
     lines = []
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
@@ -112,6 +132,20 @@ def snapshot(folder: Path) -> None:
         cli("evaluate", str(annotated), *extra, "--format", "json", stdout=out / "evaluate.json")
         for f in out.glob("*.html"):
             mask_file(f)
+        found = {}
+        for _, store in stores:
+            found.update(versions(store))
+        for f in out.glob("*"):
+            if ".sqlite" not in f.name and f.is_file():
+                text = f.read_text(encoding="utf-8")
+                for value, placeholder in found.items():
+                    text = text.replace(value, placeholder)
+                f.write_text(text, encoding="utf-8")
+        (out / "versions.txt").write_text(
+            "".join(f"{p} {v}\n" for v, p in sorted(found.items(), key=lambda kv: (kv[1], kv[0]))
+                    if p != "<record_fingerprint>")
+            + f"<record_fingerprint> x {sum(p == '<record_fingerprint>' for p in found.values())}\n",
+            encoding="utf-8")
         for f in list(out.glob("*.sqlite*")):
             f.unlink()
     print(f"snapshot written to {folder}", file=sys.stderr)
@@ -122,6 +156,10 @@ def compare(a: Path, b: Path) -> int:
                    | {p.relative_to(b) for p in b.rglob("*") if p.is_file()})
     differ = 0
     for rel in files:
+        if rel.name == "versions.txt":
+            if (a / rel).exists() and (b / rel).exists() and (a / rel).read_bytes() != (b / rel).read_bytes():
+                print(f"versions changed (expected when rule files are edited or the model retrained): {rel}")
+            continue
         left, right = a / rel, b / rel
         if not left.exists() or not right.exists():
             print(f"only in {'the first' if left.exists() else 'the second'}: {rel}")
