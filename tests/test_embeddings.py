@@ -5,6 +5,7 @@ import socket
 import zipfile
 
 import numpy as np
+import pandas as pd
 import pytest
 import skops.io as sio
 from sklearn.linear_model import LogisticRegression
@@ -95,3 +96,27 @@ def test_transform_before_fit_is_refused():
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         StaticEmbeddings().transform(TEXTS)
+
+
+@pytest.mark.filterwarnings("ignore:Label not .* is present in all training examples")
+@pytest.mark.parametrize("design", ["dense", "wordchars_dense"])
+def test_a_sentence_model_with_dense_features_saves_and_loads_offline(tmp_path, no_network, design):
+    from record_audit import taxonomy
+    from record_audit.model.classifier import SentenceModel, build_classifier
+
+    texts = [f"{who} {what}" for who in ("_survivor_", "_perpetrator_", "the worker", "_child_")
+             for what in ("checked her phone every night.", "kept the children at school.",
+                          "failed to protect the children.", "went to the refuge with the kids.",
+                          "was assessed as a parent.", "missed the appointment.")]
+    rows = [{"text": t, "norm_text": t.lower(), "feats": {}} for t in texts]
+    y = np.zeros((len(rows), len(taxonomy.LABELS)), dtype=int)
+    y[::2, taxonomy.LABELS.index("perpetrator_pattern")] = 1
+    y[1::3, taxonomy.LABELS.index("survivor_strengths")] = 1
+    pipeline = build_classifier(design, cv=2)
+    pipeline.fit(pd.DataFrame(rows), y)  # most label columns are constant in this slice
+    model = SentenceModel(pipeline, taxonomy.LABELS, {label: 0.5 for label in taxonomy.LABELS})
+    path = model.save(tmp_path / f"{design}.skops")
+    embeddings.load_table.cache_clear()
+    loaded = SentenceModel.load(path)
+    assert loaded.columns == {"norm_text"}
+    np.testing.assert_allclose(loaded.predict_proba_rows(rows), model.predict_proba_rows(rows))
