@@ -30,8 +30,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_FILES = [ROOT / "data" / "samples" / "annotated.jsonl", ROOT / "data" / "corpus" / "train.jsonl"]
 # the precision floor and margin are measured on the held-out folds over this grid
-FLOORS = (0.7, 0.8, 0.85, 0.9)
+FLOORS = (0.7, 0.75, 0.8, 0.85, 0.9)
 MARGINS = (0.0, 0.015)
+# ...and these floors are also scored through the pipeline, counted (nested only)
+COUNTED_FLOORS = (0.8, 0.85, 0.9)
 
 
 @dataclass
@@ -47,6 +49,7 @@ class FoldRun:
     rules_report: dict | None = None
     fused_report: dict | None = None
     fused_results: dict = field(default_factory=dict)
+    other_floors: dict = field(default_factory=dict)  # floor -> fused results at that floor (nested only)
 
 
 def _flag(nlp, records, model):
@@ -64,7 +67,7 @@ def _flag(nlp, records, model):
 
 
 def run_folds(nlp, ex, records, folds, design: str, *, mode: str, precision_floor: float,
-              precision_margin: float, rules_results: dict, place, log) -> list[FoldRun]:
+              precision_margin: float, rules_results: dict, place, log, other_floors=()) -> list[FoldRun]:
     from record_audit import taxonomy
     from record_audit.model.classifier import SentenceModel, as_frame, build_classifier
     from record_audit.model.evaluate import evaluate
@@ -108,6 +111,10 @@ def run_folds(nlp, ex, records, folds, design: str, *, mode: str, precision_floo
         run.rules_report = evaluate(held, [rules_results[r.record_id] for r in held], place=place)
         run.fused_report = evaluate(held, list(fused.values()), place=place)
         run.fused_results = fused
+        for floor in other_floors:  # the same fitted model, thresholds for another floor
+            other = tune_thresholds(inner, sub, precision_margin=precision_margin, precision_floor=floor)
+            run.other_floors[floor] = {r.record_id: r for r in _flag(
+                nlp, held, SentenceModel(model.pipeline, model.labels, other, model.meta))}
         runs.append(run)
         log(f"  {design} held out {fold.held_out}: {run.n_records} records, counted macro-F1 rules "
             f"{run.rules_report['sentences']['counted']['macro_f1']:.3f} -> fused "
@@ -123,6 +130,24 @@ def pooled(records, runs, rules_results, place) -> tuple[dict, dict]:
     return rules, evaluate(records, [fused[r.record_id] for r in records], place=place)
 
 
+def counted_floor_table(records, runs, rules_results, floor: float) -> list[dict]:
+    """Counted scores over all held-out records for the floor run and each of ``other_floors``."""
+    from record_audit import taxonomy
+    from record_audit.model.evaluate import evaluate
+    from record_audit.model.train import precision_loss
+
+    rules = evaluate(records, [rules_results[r.record_id] for r in records])["sentences"]["counted"]
+    out = []
+    for f in sorted({floor, *runs[0].other_floors}):
+        fused = {rid: res for run in runs
+                 for rid, res in (run.fused_results if f == floor else run.other_floors[f]).items()}
+        table = evaluate(records, [fused[r.record_id] for r in records])["sentences"]["counted"]
+        worst = max(taxonomy.LABELS, key=lambda l: rules[l]["precision"] - table[l]["precision"])
+        out.append({"floor": f, "rules": rules["macro_f1"], "fused": table["macro_f1"],
+                    "largest_precision_loss": round(precision_loss(rules, table), 3), "label": worst})
+    return out
+
+
 def floor_margin_table(ex, runs) -> list[dict]:
     """For each precision floor and margin: thresholds from the inner folds, scored on the held-out rows.
 
@@ -133,6 +158,7 @@ def floor_margin_table(ex, runs) -> list[dict]:
     from record_audit.model.train import fused_scores, tune_thresholds
 
     out = []
+    rules_only = fused_scores(np.zeros(ex.y.shape), ex, None)
     for floor in FLOORS:
         for margin in MARGINS:
             added = correct = 0
@@ -147,8 +173,10 @@ def floor_margin_table(ex, runs) -> list[dict]:
                 correct += int((add & ex.y[run.test_rows].astype(bool)).sum())
                 preds[run.test_rows] = rules | add
             table = fused_scores(preds.astype(float), ex, {l: 0.5 for l in taxonomy.LABELS})
+            loss, worst = max((rules_only[l]["precision"] - table[l]["precision"], l) for l in taxonomy.LABELS)
             out.append({"floor": floor, "margin": margin, "macro_f1": table["macro_f1"], "added": added,
-                        "added_precision": round(correct / added, 3) if added else None})
+                        "added_precision": round(correct / added, 3) if added else None,
+                        "largest_precision_loss": round(loss, 3), "label": worst})
     return out
 
 
@@ -237,8 +265,10 @@ def main(argv=None) -> int:
             folds = train.held_out_folds(ex, by)
             for design in designs:
                 log(f"leave one {by} out, {design} ({len(folds)} folds, thresholds {args.thresholds})")
+                others = [f for f in COUNTED_FLOORS if f != floor] if args.thresholds == "nested" else []
                 runs = run_folds(nlp, ex, records, folds, design, mode=args.thresholds, precision_floor=floor,
-                                 precision_margin=margin, rules_results=rules_results, place=place, log=log)
+                                 precision_margin=margin, rules_results=rules_results, place=place, log=log,
+                                 other_floors=others)
                 pooled_rules, pooled_fused = pooled(records, runs, rules_results, place)
                 lines += render(by, design, args.thresholds, runs, pooled_rules, pooled_fused)
                 entry = {"folds": {r.held_out: {"records": r.n_records, "sentences": r.n_sentences,
@@ -248,12 +278,24 @@ def main(argv=None) -> int:
                          "all_rules": pooled_rules["sentences"], "all_fused": pooled_fused["sentences"]}
                 if args.thresholds == "nested":
                     grid = floor_margin_table(ex, runs)
+                    rules_macro = train.fused_scores(np.zeros(ex.y.shape), ex, None)["macro_f1"]
                     entry["floor_margin"] = grid
                     lines += [f"precision floor and margin, leave one {by} out ({design}; sentence detection "
                               "against the rules' flags, all held-out rows):", "",
-                              "| floor | margin | fused macro-F1 | flags added | right |", "|---|---|---|---|---|"]
+                              f"| floor | margin | fused macro-F1 (rules {rules_macro:.3f}) | flags added | right | "
+                              "largest precision loss on a label |", "|---|---|---|---|---|---|"]
                     lines += [f"| {g['floor']} | {g['margin']} | {g['macro_f1']:.3f} | {g['added']} | "
-                              f"{g['added_precision'] if g['added_precision'] is not None else '-'} |" for g in grid]
+                              f"{g['added_precision'] if g['added_precision'] is not None else '-'} | "
+                              f"{g['largest_precision_loss']:+.3f} ({g['label']}) |" for g in grid]
+                    lines.append("")
+                    counted = counted_floor_table(records, runs, rules_results, floor)
+                    entry["counted_floors"] = counted
+                    lines += [f"precision floor, leave one {by} out ({design}, margin {margin}; counted, the "
+                              "project's evaluate over all held-out records):", "",
+                              "| floor | rules | fused | gain | largest precision loss on a label |",
+                              "|---|---|---|---|---|"]
+                    lines += [f"| {c['floor']} | {c['rules']:.3f} | {c['fused']:.3f} | {c['fused'] - c['rules']:+.3f} | "
+                              f"{c['largest_precision_loss']:.3f} ({c['label']}) |" for c in counted]
                     lines.append("")
                 scores[f"{by}/{design}/{args.thresholds}"] = entry
     lines.append(f"({time.perf_counter() - started:.0f} s)")

@@ -201,14 +201,22 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
+def macro_cell(table: dict, width: int = 0) -> str:
+    """A table's macro-F1, or "-" when no label has the support to enter it (MIN_SUPPORT)."""
+    return f"{table['macro_f1']:>{width}.2f}" if table.get("macro_labels") else f"{'-':>{width}}"
+
+
 def format_groups(groups: dict) -> list[str]:
-    """One line per register (or jurisdiction): sentences, macro-F1 counted and detection, levels."""
+    """One line per register (or jurisdiction): sentences, macro-F1 counted and detection, levels.
+
+    A group where no label has MIN_SUPPORT gold sentences shows "-" for its macro-F1.
+    """
     by = groups["by"]
     lines = [f"by {by}", f"{by:<16}{'sentences':>10}{'counted F1':>12}{'detection F1':>14}{'records':>9}"
              f"{'exact':>7}{'within 1':>10}"]
     for value, entry in groups["values"].items():
         sentences, records = entry["sentences"], entry.get("records")
         level = (f"{records['n']:>9}{records['exact']:>7.2f}{records['within_one']:>10.2f}" if records else "")
-        lines.append(f"{value:<16}{sentences['n']:>10}{sentences['counted']['macro_f1']:>12.2f}"
-                     f"{sentences['detection']['macro_f1']:>14.2f}{level}")
+        lines.append(f"{value:<16}{sentences['n']:>10}{macro_cell(sentences['counted'], 12)}"
+                     f"{macro_cell(sentences['detection'], 14)}{level}")
     return lines

@@ -1,13 +1,14 @@
 """Train the sentence classifier from annotated records (and reviewed decisions).
 
 Reproducible: the same data and seed give the same model and figures (deterministic
-solvers, record-grouped folds without shuffling). Thresholds are tuned per label on
-out-of-fold probabilities under the fusion policy: a sentence gets label L if a rule
-flagged L or the classifier's probability reaches t_L. Each t_L maximises F1 of the
-fused prediction while keeping its precision at least ``PRECISION_MARGIN`` above the rules'
-precision on the same folds, and the precision of the flags the classifier adds (sentences no
-rule flagged) at least ``PRECISION_FLOOR`` (a label where that cannot be done gets threshold
-1.0: rules only).
+solvers, grouped folds without shuffling). Thresholds are tuned per label on out-of-fold
+probabilities of folds that each hold whole registers out (``threshold_folds``), so they are
+the thresholds that work on a register the model never saw, under the fusion policy: a
+sentence gets label L if a rule flagged L or the classifier's probability reaches t_L. Each
+t_L maximises F1 of the fused prediction while keeping its precision at least
+``PRECISION_MARGIN`` above the rules' precision on the same folds, and the precision of the
+flags the classifier adds (sentences no rule flagged) at least ``PRECISION_FLOOR`` (a label
+where that cannot be done gets threshold 1.0: rules only).
 
 A model is named ``<name>-<data hash>-r<rules fingerprint>-<design>-s<seed>`` (``model_version``):
 what it was trained on, with which rules, which design and seed. The same inputs give the same
@@ -350,12 +351,14 @@ def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
     by_register = report.get("dev_by_register")
     if by_register:
+        from .evaluate import MIN_SUPPORT
+        cell = lambda t: f"{t['macro_f1']:.3f}" if t["macro_labels"] else "-"  # noqa: E731
         lines += ["", "## Dev split by register (counted macro-F1 / detection macro-F1)", "",
-                  "| register | sentences | rules only | fused |", "|---|---|---|---|"]
+                  f"Macro-F1 over the labels with at least {MIN_SUPPORT} gold sentences in the register (\"-\": none).",
+                  "", "| register | sentences | rules only | fused |", "|---|---|---|---|"]
         for register, (rules, fused) in by_register.items():
-            lines.append(f"| {register} | {rules['n']} | {rules['counted']['macro_f1']:.3f} / "
-                         f"{rules['detection']['macro_f1']:.3f} | {fused['counted']['macro_f1']:.3f} / "
-                         f"{fused['detection']['macro_f1']:.3f} |")
+            lines.append(f"| {register} | {rules['n']} | {cell(rules['counted'])} / {cell(rules['detection'])} | "
+                         f"{cell(fused['counted'])} / {cell(fused['detection'])} |")
     lines += ["", "## Known limits",
               "- Trained on fictional notes written for this project; real notes differ in vocabulary,",
               "  length and errors. Measure on your own reviewed sample before relying on it.",
