@@ -225,6 +225,8 @@ def main(argv=None) -> int:
     parser.add_argument("--thresholds", choices=["nested", "shared"], default="nested")
     parser.add_argument("--precision-floor", type=float, default=None)
     parser.add_argument("--precision-margin", type=float, default=None)
+    parser.add_argument("--other-floors", default=",".join(map(str, COUNTED_FLOORS)),
+                        help="precision floors also scored through the pipeline (nested only; '' for none)")
     parser.add_argument("--out", default=None, help="also write the tables (Markdown) here")
     parser.add_argument("--json", default=None, help="also write the scores (JSON) here")
     args = parser.parse_args(argv)
@@ -265,7 +267,8 @@ def main(argv=None) -> int:
             folds = train.held_out_folds(ex, by)
             for design in designs:
                 log(f"leave one {by} out, {design} ({len(folds)} folds, thresholds {args.thresholds})")
-                others = [f for f in COUNTED_FLOORS if f != floor] if args.thresholds == "nested" else []
+                others = ([f for f in (float(v) for v in args.other_floors.split(",") if v) if f != floor]
+                          if args.thresholds == "nested" else [])
                 runs = run_folds(nlp, ex, records, folds, design, mode=args.thresholds, precision_floor=floor,
                                  precision_margin=margin, rules_results=rules_results, place=place, log=log,
                                  other_floors=others)
@@ -288,15 +291,17 @@ def main(argv=None) -> int:
                               f"{g['added_precision'] if g['added_precision'] is not None else '-'} | "
                               f"{g['largest_precision_loss']:+.3f} ({g['label']}) |" for g in grid]
                     lines.append("")
-                    counted = counted_floor_table(records, runs, rules_results, floor)
+                    counted = counted_floor_table(records, runs, rules_results, floor) if others else []
                     entry["counted_floors"] = counted
-                    lines += [f"precision floor, leave one {by} out ({design}, margin {margin}; counted, the "
-                              "project's evaluate over all held-out records):", "",
-                              "| floor | rules | fused | gain | largest precision loss on a label |",
-                              "|---|---|---|---|---|"]
-                    lines += [f"| {c['floor']} | {c['rules']:.3f} | {c['fused']:.3f} | {c['fused'] - c['rules']:+.3f} | "
-                              f"{c['largest_precision_loss']:.3f} ({c['label']}) |" for c in counted]
-                    lines.append("")
+                    if counted:
+                        lines += [f"precision floor, leave one {by} out ({design}, margin {margin}; counted, the "
+                                  "project's evaluate over all held-out records):", "",
+                                  "| floor | rules | fused | gain | largest precision loss on a label |",
+                                  "|---|---|---|---|---|"]
+                        lines += [f"| {c['floor']} | {c['rules']:.3f} | {c['fused']:.3f} | "
+                                  f"{c['fused'] - c['rules']:+.3f} | {c['largest_precision_loss']:.3f} ({c['label']}) |"
+                                  for c in counted]
+                        lines.append("")
                 scores[f"{by}/{design}/{args.thresholds}"] = entry
     lines.append(f"({time.perf_counter() - started:.0f} s)")
     text = "\n".join(lines)
