@@ -506,6 +506,123 @@ def models_rollback(models_dir, note):
     click.echo(f"record-audit models: rolled back to {path.name} in {registry.path}", err=True)
 
 
+@main.group()
+def rules() -> None:
+    """Rule suggestions from QA review decisions: list them, accept (or edit) them, reject them.
+
+    Accepted rules are written to an overlay rules folder (--rules-dir DIR, laid out like
+    lexicons/, with each rule's provenance); `flag`, `audit` and `evaluate` use them with
+    --rules DIR. Nothing is applied silently.
+
+    Example: record-audit rules suggest --db out/audit.sqlite --rules-dir out/rules
+    """
+
+
+_db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False),
+                          help="The audit store with the review decisions.")
+_rules_dir_option = click.option("--rules-dir", "rules_dir", required=True, type=click.Path(file_okay=False),
+                                 help="The overlay folder accepted rules are written to.")
+
+
+def _suggestions(db_path: str, rules_dir: str, *, with_impact: bool):
+    """(review store, suggestions not yet accepted or rejected)."""
+    from .adapt.overlay import decided_suggestions, overlay_rules
+    from .adapt.suggest import suggest
+    from .store.review import ReviewStore
+
+    _require_store(db_path)
+    review = ReviewStore(db_path)
+    found = suggest(review, rules=overlay_rules(rules_dir), with_impact=with_impact,
+                    skip_ids=decided_suggestions(review))
+    return review, found
+
+
+def _pick(found, ids):
+    by_id = {s.id: s for s in found}
+    for sid in ids:
+        if sid not in by_id:
+            raise InputError(Errors.E278.format(suggestion_id=sid, known=", ".join(by_id) or "none"))
+    return [by_id[sid] for sid in ids]
+
+
+@rules.command("suggest")
+@_db_option
+@_rules_dir_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--no-impact", is_flag=True, help="Skip counting what each would change on the store's records.")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def rules_suggest(db_path, rules_dir, fmt, no_impact):
+    """List rule suggestions from the store's review decisions, with what each would change.
+
+    Example: record-audit rules suggest --db out/audit.sqlite --rules-dir out/rules --format json
+    """
+    review, found = _suggestions(db_path, rules_dir, with_impact=not no_impact)
+    review.close()
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no suggestions: review more records, or every suggestion was accepted or rejected")
+    for s in found:
+        change = ", ".join(f"{label} +{c['gained']} -{c['lost']}" for label, c in (s.impact or {}).items()) or "none"
+        click.echo(f"{s.id}  {s.kind:<8} {s.label:<26} {s.words}  (covers {s.support} reviewed sentence(s); "
+                   f"would change: {change}; -> {s.file})")
+
+
+@rules.command("accept")
+@click.argument("suggestion_ids", nargs=-1, required=True)
+@_db_option
+@_rules_dir_option
+@click.option("--analyst", required=True, help="Who accepts (kept in the rule's provenance).")
+@click.option("--edit", "edit_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A YAML file with the edited entry (one suggestion only).")
+@click.option("--comment", default=None, help="Why (kept in the provenance; no case data).")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def rules_accept(suggestion_ids, db_path, rules_dir, analyst, edit_file, comment):
+    """Accept suggestions: their examples must pass, then they are written to the overlay folder.
+
+    Example: record-audit rules accept sug_1a2b3c4d --db out/audit.sqlite --rules-dir out/rules --analyst ana
+    """
+    from .adapt.overlay import accept, parse_entry
+
+    if edit_file and len(suggestion_ids) != 1:
+        raise InputError(Errors.E275.format(reason="--edit applies to one suggestion at a time"))
+    review, found = _suggestions(db_path, rules_dir, with_impact=False)
+    try:
+        for s in _pick(found, suggestion_ids):
+            entry = parse_entry(Path(edit_file).read_text(encoding="utf-8"), s.kind) if edit_file else None
+            path = accept(review, s, rules_dir, analyst, entry=entry, comment=comment)
+            click.echo(f"record-audit rules: accepted {s.id} into {path}; use it with --rules {rules_dir}", err=True)
+    finally:
+        review.close()
+
+
+@rules.command("reject")
+@click.argument("suggestion_ids", nargs=-1, required=True)
+@_db_option
+@_rules_dir_option
+@click.option("--analyst", required=True, help="Who rejects.")
+@click.option("--comment", default=None, help="Why (no case data).")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def rules_reject(suggestion_ids, db_path, rules_dir, analyst, comment):
+    """Reject suggestions: logged in the store, never suggested again.
+
+    Example: record-audit rules reject sug_1a2b3c4d --db out/audit.sqlite --rules-dir out/rules --analyst ana
+    """
+    from .adapt.overlay import reject
+
+    review, found = _suggestions(db_path, rules_dir, with_impact=False)
+    try:
+        for s in _pick(found, suggestion_ids):
+            reject(review, s, analyst, comment=comment)
+            click.echo(f"record-audit rules: rejected {s.id}", err=True)
+    finally:
+        review.close()
+
+
 def _require_store(db_path: str) -> None:
     if not Path(db_path).is_file():
         raise InputError(Errors.E035.format(path=db_path))

@@ -185,6 +185,23 @@ class Errors(metaclass=ErrorsWithCodes):
     E163 = ("Cannot hold out by '{by}': the training records carry {found}. Give records with "
             "`register` and `jurisdiction` (CONTRACT section 9), or choose one of: {known}.")
     E164 = ("Cannot group scores by '{by}'. Choose one of: {known}.")
+    # learning from review: overlay rules folders, possible misses, rule suggestions (E270-E289)
+    E270 = ("{path}: an overlay marker must be a mapping with 'overlays:' (shipped, or the path of a "
+            "full rules folder) and an optional 'comment:'.")
+    E271 = ("{path}: its base {base} is itself an overlay. Point 'overlays:' at a full rules folder "
+            "(or 'shipped').")
+    E272 = ("{path}: an overlay folder holds lexicon files and, in rules/, only: {files}. Move other "
+            "rule files into a full rules folder.")
+    E273 = ("{where}: a miss review needs a reviewer name. Type your name in the Reviewer box.")
+    E274 = ("{path}: not an overlay rules folder (it has no overlay.yaml) and not empty. Give a new or "
+            "empty folder for accepted rules, or one made by `record-audit rules accept`.")
+    E275 = ("The edited rule cannot be used: {reason}. Edit the YAML of the suggestion's entry.")
+    E276 = ("Rule '{rule_id}' was not written: {match} of its match example(s) do not match and "
+            "{no_match} of its no_match example(s) do. Edit the pattern or the examples; every rule "
+            "passes its own examples.")
+    E277 = ("To {action} a suggestion, give the analyst's name (--analyst NAME, or the Analyst box).")
+    E278 = ("No suggestion '{suggestion_id}' in this store's decisions now. Run `record-audit rules "
+            "suggest` for the current ids ({known}).")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

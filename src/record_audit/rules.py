@@ -26,6 +26,14 @@ error, a list no pattern uses a warning.
 
 ``rules_fingerprint`` hashes what the pipeline and the rubric use (canonical JSON), so
 comments, descriptions, examples, word-list names and layout do not change it.
+
+Overlay folders. A folder with an ``overlay.yaml`` (``overlays: shipped``, or the path of a
+full rules folder) holds only rules *added* to that base: lexicon files (``*.yaml``) and, in
+``rules/``, ``syntax.yaml``, ``context.yaml`` and ``roles.yaml``, each optional and laid out like
+the base's. ``load_rules(DIR)`` reads the base and then the overlay's entries (ids must stay
+unique across both); the rubric and word lists are the base's. Accepted rule suggestions are
+written to such a folder (``record_audit.adapt``); their entries carry ``provenance`` (who
+accepted them, when, from which review decisions), which the pipeline ignores.
 """
 from __future__ import annotations
 
@@ -50,12 +58,15 @@ RULE_FILES = ("syntax.yaml", "context.yaml", "roles.yaml", "dv_terms.yaml", "int
               "removal_terms.yaml", "obligations.yaml", "rubric.yaml")
 
 LEXICON_KEYS = {"id", "label", "description", "patterns", "explanation", "rewrite", "continuum_link",
-                "examples", "comment"}
+                "examples", "comment", "provenance"}
 SYNTAX_KEYS = {"id", "label", "description", "pattern", "unless", "span", "explanation", "rewrite",
-               "continuum_link", "examples", "comment"}
+               "continuum_link", "examples", "comment", "provenance"}
 CONTEXT_KEYS = {"id", "category", "direction", "patterns", "max_scope", "exclude_subject_roles",
-                "sentence_wide", "examples", "comment"}
-ROLE_KEYS = {"id", "role", "gender", "terms", "patterns", "examples", "comment"}
+                "sentence_wide", "examples", "comment", "provenance"}
+ROLE_KEYS = {"id", "role", "gender", "terms", "patterns", "examples", "comment", "provenance"}
+# an overlay folder (rules added to a base folder) is marked by this file; what it may hold
+OVERLAY_FILE = "overlay.yaml"
+OVERLAY_RULE_FILES = ("syntax.yaml", "context.yaml", "roles.yaml")
 TERM_KEYS = {"id", "patterns", "examples", "comment"}
 OBLIGATION_KEYS = {"id", "pattern", "unless", "terms", "examples", "comment"}
 RUBRIC_KEYS = {"id", "level", "all", "any", "none", "compare", "not_rules", "evidence", "rationale", "comment"}
@@ -422,9 +433,9 @@ class _Ids:
 
 
 # -- the files -------------------------------------------------------------------------------------
-def load_lexicon(root: Path, ids: _Ids) -> list[LexiconEntry]:
-    paths = sorted(root.glob("*.yaml"))
-    if not paths:
+def load_lexicon(root: Path, ids: _Ids, *, required: bool = True) -> list[LexiconEntry]:
+    paths = sorted(p for p in root.glob("*.yaml") if p.name != OVERLAY_FILE)
+    if not paths and required:
         raise InputError(Errors.E071.format(path=root))
     entries = []
     for path in paths:
@@ -577,8 +588,9 @@ def load_obligations(path: Path, root: Path, ids: _Ids) -> tuple[list[Obligation
 
 
 def load_rubric(directory: str | Path | None = None) -> RubricSpec:
-    """Read and check ``rules/rubric.yaml`` of a rules folder (default: the shipped one)."""
-    path = rules_dir(directory) / "rules" / "rubric.yaml"
+    """Read and check ``rules/rubric.yaml`` of a rules folder (default: the shipped one; an overlay's base's)."""
+    base = overlay_base(rules_dir(directory))
+    path = rules_dir(base if base is not None else directory) / "rules" / "rubric.yaml"
     data = read_yaml(path) or {}
     if not isinstance(data, dict) or set(data) - {"rules", "sample"}:
         raise InputError(Errors.E077.format(path=path))
@@ -613,11 +625,54 @@ def load_rubric(directory: str | Path | None = None) -> RubricSpec:
     return RubricSpec(rules=tuple(rules), proficiency=proficiency, path=str(path))
 
 
+def overlay_base(root: Path) -> Path | None:
+    """The base folder of an overlay folder (one with ``overlay.yaml``); None for a full rules folder."""
+    marker = root / OVERLAY_FILE
+    if not marker.is_file():
+        return None
+    data = read_yaml(marker) or {}
+    base = data.get("overlays", "shipped") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or set(data) - {"overlays", "comment"} or not isinstance(base, str):
+        raise InputError(Errors.E270.format(path=marker))
+    path = rules_dir(None) if base == "shipped" else (root / base if not Path(base).is_absolute() else Path(base))
+    if (path / OVERLAY_FILE).is_file():
+        raise InputError(Errors.E271.format(path=marker, base=path))
+    return path
+
+
+def _load_overlay(root: Path, base: Path) -> RuleSet:
+    """The base folder's rules with the overlay's entries added after them."""
+    from dataclasses import replace
+    rules = load_rules(base)
+    ids = _Ids()
+    for entry in (*rules.lexicon, *rules.syntax, *rules.context, *rules.roles, *rules.dv_terms, *rules.factors,
+                  *rules.removal_terms, *rules.obligations):
+        ids.seen[entry.id] = base / entry.path
+    sub = root / "rules"
+    for path in sorted(sub.glob("*")) if sub.is_dir() else ():
+        if path.name not in OVERLAY_RULE_FILES:
+            raise InputError(Errors.E272.format(path=path, files=", ".join(OVERLAY_RULE_FILES)))
+    rebased = lambda entries: tuple(replace(e, path=str(base / e.path)) for e in entries)  # noqa: E731
+    extra = lambda name, load: load(sub / name, root, ids) if (sub / name).is_file() else []  # noqa: E731
+    return replace(
+        rules, root=root,
+        lexicon=(*rebased(rules.lexicon), *load_lexicon(root, ids, required=False)),
+        syntax=(*rebased(rules.syntax), *extra("syntax.yaml", load_syntax)),
+        context=(*rebased(rules.context), *extra("context.yaml", load_context)),
+        roles=(*rebased(rules.roles), *extra("roles.yaml", load_roles)))
+
+
 def load_rules(directory: str | Path | None = None) -> RuleSet:
-    """Read and check every rule file of a rules folder (default: the shipped ``lexicons/``)."""
+    """Read and check every rule file of a rules folder (default: the shipped ``lexicons/``).
+
+    An overlay folder (``overlay.yaml``) gives its base's rules with its own entries added.
+    """
     root = rules_dir(directory)
     if not root.is_dir():
         raise InputError(Errors.E003.format(path=root))
+    base = overlay_base(root)
+    if base is not None:
+        return _load_overlay(root, base)
     ids = _Ids()
     sub = root / "rules"
     obligations, shared = load_obligations(sub / "obligations.yaml", root, ids)

@@ -46,11 +46,13 @@ def _gold_for(sentence: dict, gold: list[GoldSentence]) -> dict[str, str | None]
 
 def review_from_gold(review: ReviewStore, annotated: Iterable[AnnotatedRecord], *,
                      reviewer: str = GOLD_REVIEWER, records: Iterable[str] | None = None,
-                     teaching_per_label: int = 3) -> Counter:
+                     teaching_per_label: int = 3, unflagged: bool = True) -> Counter:
     """Record gold-derived decisions on every flag of the annotated records in the store.
 
     Returns the number of decisions by kind. Records not in the store are skipped; ``records``
-    restricts the pass to some record ids. Run it on a copy of a real audit, never on one a
+    restricts the pass to some record ids. ``unflagged=False`` adds missed flags only to
+    sentences that hold a flag (a reviewer working through the flag queue sees only those; the
+    possible-misses queue finds the others). Run it on a copy of a real audit, never on one a
     QA team is reviewing: its decisions are real log entries.
     """
     wanted = set(records) if records is not None else None
@@ -101,7 +103,7 @@ def review_from_gold(review: ReviewStore, annotated: Iterable[AnnotatedRecord], 
                         reason = "not_dv" if rec.gold_level == "not_applicable" else "wrong_label"
                         review.decide(reviewer, key, "reject", reason=reason)
                         counts["reject"] += 1
-                for label in sorted(counted_gold - covered):
+                for label in sorted(counted_gold - covered) if here or unflagged else ():
                     review.add(reviewer, rec.record_id, note.note.note_id, sent["sentence_index"], label)
                     counts["add"] += 1
     return counts

@@ -395,6 +395,22 @@ class ReviewStore:
                     rows.append((rid, texts[key[0]][start:end], labels[key]))
         return rows
 
+    # -- possible misses (store/misses.py) -------------------------------------------------------
+    def misses(self, reviewer: str | None = None, **kwargs) -> list:
+        """The possible-misses queue: unflagged sentences by expected gain (``store.misses.possible_misses``)."""
+        from .misses import possible_misses
+        return possible_misses(self, reviewer, **kwargs)
+
+    def review_miss(self, reviewer: str, key: tuple, labels=(), **kwargs) -> list[int]:
+        """Log a sentence read from the misses queue and add a flag per label (``store.misses``)."""
+        from .misses import record_miss_review
+        return record_miss_review(self, reviewer, key, labels, **kwargs)
+
+    def miss_yield(self, reviewer: str | None = None) -> dict:
+        """Sentences read from the misses queue, misses found, per sentence and per hour."""
+        from .misses import miss_yield
+        return miss_yield(self, reviewer)
+
     def reviewed_record_ids(self) -> set[str]:
         ids = {r["record_id"] for r in self._effective()}
         ids |= {r["record_id"] for r in self.conn.execute("SELECT DISTINCT record_id FROM overrides")}

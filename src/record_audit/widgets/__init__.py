@@ -10,6 +10,7 @@ import importlib
 _PANELS = {
     "ReviewPanel": ".review_panel", "AdjudicationPanel": ".review_panel", "SummaryDashboard": ".dashboard",
     "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel",
+    "MissesPanel": ".misses_panel", "RulesPanel": ".rules_panel",
 }
 
 
