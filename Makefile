@@ -9,7 +9,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app test test-fast bench bench-scale bench-generalise model data rules-doc clean
+.PHONY: install browser demo app test test-fast bench bench-scale bench-generalise bench-adapt model data rules-doc clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ DESIGNS ?=
 bench-generalise: install
 	$(BIN)/python bench/generalisation.py $(if $(DESIGNS),--designs $(DESIGNS)) \
 	  --out bench/results/generalisation.md --json bench/results/generalisation.json
+
+# adaptation to a register held out of training: review 5, 10, 20, 40 of its records through the flag and
+# possible-misses queues, accept the suggestions that hold, retrain, score its other records (issue 17)
+bench-adapt: install
+	$(BIN)/python bench/adapt.py --out bench/results/adapt.md --json bench/results/adapt.json
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -27,8 +27,9 @@ The queue's yield is compared with reading unflagged sentences in record order: 
     python bench/adapt.py [--register case_note] [--sizes 5,10,20,40] [--misses-share 0.25]
                           [--eval-records 60] [--seed 0] [--out bench/results/adapt.md]
 
-``--eval-records`` samples the evaluation set (the same records for every N) to keep the run
-near ten minutes on two shared cores; 0 scores all of them. The last line printed is
+``--eval-records`` samples the evaluation set (40 of 96 by default, the same records for every N)
+to keep the run near ten minutes on two shared cores; 0 scores all of them. ``--agency-weight K``
+counts each reviewed sentence K times in retraining; ``--ablation`` scores each half alone at 20. The last line printed is
 ``adapt 20 records: counted macro-F1 BEFORE -> AFTER``.
 """
 from __future__ import annotations
@@ -55,23 +56,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def counted_gold(review, records_by_id) -> dict[tuple, set]:
-    """(record_id, note_id, sentence_index) -> counted gold labels, for every stored sentence."""
-    from record_audit import taxonomy
-    from record_audit.store.gold import _gold_for
-
-    out = {}
-    for rid in review.store.record_ids():
-        rec = records_by_id[rid]
-        for an in rec.notes:
-            gold = list(an.sentences)
-            for s in review.store.sentences(rid, an.note.note_id):
-                labels = _gold_for(s, gold)
-                out[(rid, an.note.note_id, s["sentence_index"])] = {
-                    l for l, ctx in labels.items() if taxonomy.is_counted(ctx)}
-    return out
-
-
 def queue_yield(review, gold: dict, records: list[str], probabilities: dict, thresholds: dict, budget: int) -> dict:
     """True misses among the first ``budget`` sentences read from the queue, and in record order."""
     queue = review.misses(records=records, probabilities=probabilities, thresholds=thresholds, include_read=True)
@@ -82,6 +66,17 @@ def queue_yield(review, gold: dict, records: list[str], probabilities: dict, thr
     total = miss(queue)
     return {"unflagged": len(queue), "misses": total, "budget": budget,
             "queue_found": miss(queue[:budget]), "order_found": miss(in_order[:budget])}
+
+
+def prior_shares(review, gold: dict, probabilities: dict) -> dict:
+    """Share of true misses among the unflagged sentences, all and by each reason of the queue."""
+    queue = review.misses(probabilities=probabilities, include_read=True)
+    groups = {"all": queue, "dv_term": [i for i in queue if "dv_term" in i.reasons],
+              "near_flag_party": [i for i in queue if "near_flag_party" in i.reasons],
+              "near_threshold": [i for i in queue if any(r.startswith("near_threshold") for r in i.reasons)],
+              "no_reason": [i for i in queue if not i.reasons]}
+    return {k: {"n": len(v), "share": round(sum(1 for i in v if gold.get(i.key)) / len(v), 3) if v else 0.0}
+            for k, v in groups.items()}
 
 
 def simulate_review(review, annotated, gold, records, probabilities, thresholds, share: float) -> dict:
@@ -106,7 +101,14 @@ def main(argv=None) -> int:
     parser.add_argument("--pool", type=int, default=40, help="records set aside for review (the largest N)")
     parser.add_argument("--misses-share", type=float, default=0.25,
                         help="share of the reviewed records' unflagged sentences read from the misses queue")
-    parser.add_argument("--eval-records", type=int, default=60, help="sample of the evaluation records (0: all)")
+    parser.add_argument("--eval-records", type=int, default=40, help="sample of the evaluation records (0: all)")
+    parser.add_argument("--retune", action="store_true",
+                        help="tune thresholds again on the training folds' probabilities plus the baseline's on the "
+                             "reviewed sentences (which it never saw)")
+    parser.add_argument("--ablation", action="store_true",
+                        help="at 20 records, also score each half (suggestions, retraining) alone")
+    parser.add_argument("--agency-weight", type=int, default=1,
+                        help="count each reviewed sentence this many times when retraining")
     parser.add_argument("--design", default="wordchars")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the tables (Markdown) here")
@@ -128,6 +130,7 @@ def main(argv=None) -> int:
     from record_audit.pipeline import load_pipeline, set_model
     from record_audit.rules import load_rules
     from record_audit.store import AuditStore
+    from record_audit.store.gold import counted_gold_labels
     from record_audit.store.review import ReviewStore
 
     started = time.perf_counter()
@@ -184,15 +187,16 @@ def main(argv=None) -> int:
             run_audit(open_notes(notes_file), LocalEngine(nlp), store, rubric=rubric)
         nlp.get_pipe("record_audit_classifier").set_model(None)
         base_review = ReviewStore(base_db)
-        gold = counted_gold(base_review, by_id)
+        gold = counted_gold_labels(base_review, [by_id[r] for r in pool])
         pool_probs = sentence_probabilities(base_review.store, baseline)
+        from record_audit.adapt.suggest import parse_store
+        pool_spans = parse_store(base_review, nlp)  # parsed once; each N's copy has the same sentences
+        figures["prior_shares"] = prior_shares(base_review, gold, pool_probs)
         base_review.close()
         log(f"review pool audited ({time.perf_counter() - started:.0f} s)")
 
         before = score(nlp, baseline)
-        rules_only = score(nlp, None)
-        log(f"before: counted macro-F1 {before['macro_f1']:.3f} (rules only {rules_only['macro_f1']:.3f}) "
-            f"({time.perf_counter() - started:.0f} s)")
+        log(f"before: counted macro-F1 {before['macro_f1']:.3f} ({time.perf_counter() - started:.0f} s)")
         after_by_n, yields = {}, {}
         for n in sizes:
             t0 = time.perf_counter()
@@ -206,14 +210,17 @@ def main(argv=None) -> int:
             yields[n] = queue_yield(review, gold, batch, pool_probs, baseline.thresholds, budget)
             sim = simulate_review(review, [by_id[r] for r in batch], gold, batch, pool_probs, baseline.thresholds,
                                   args.misses_share)
-            accepted = suggest(review, rules=base_rules, nlp=nlp, with_impact=False)
+            accepted = suggest(review, rules=base_rules, nlp=nlp, with_impact=False, spans=pool_spans)
             rules_n = ruleset_with(base_rules, accepted)
             rows = review.training_rows()
             review.close()
-            extra = train.collect_examples(nlp, [], extra=rows)
+            extra = train.collect_examples(nlp, [], extra=[r for r in rows for _ in range(args.agency_weight)])
             both = train.Examples(ex.rows + extra.rows, np.vstack([ex.y, extra.y]), np.vstack([ex.rules, extra.rules]),
                                   np.concatenate([ex.groups, extra.groups]), ex.texts + extra.texts)
-            model_n = train.fit_final(both, args.design, thresholds)
+            thresholds_n = thresholds
+            if args.retune:
+                thresholds_n = train.tune_thresholds(np.vstack([probs, baseline.predict_proba_rows(extra.rows)]), both)
+            model_n = train.fit_final(both, args.design, thresholds_n)
             nlp_n = load_pipeline(rules_n)
             after = score(nlp_n, model_n)
             after_by_n[n] = after
@@ -224,12 +231,12 @@ def main(argv=None) -> int:
             log(f"N={n}: {sim['decisions']} + {sim['misses_added']} misses added from {sim['misses_read']} queued "
                 f"sentences; {len(accepted)} suggestion(s) accepted; {len(rows)} reviewed sentences; counted "
                 f"macro-F1 {before['macro_f1']:.3f} -> {after['macro_f1']:.3f} ({time.perf_counter() - t0:.0f} s)")
-            if n == 20:  # what each half of the loop gives on its own
+            if n == 20 and args.ablation:  # what each half of the loop gives on its own
                 figures["ablation_20"] = {
                     "suggestions_only": score(nlp_n, baseline)["macro_f1"],
                     "retraining_only": score(nlp, model_n)["macro_f1"]}
 
-    figures["before"], figures["rules_only"] = before, rules_only
+    figures["before"] = before
     scored = [l for l in taxonomy.LABELS if before[l]["support"] >= 5]
     lines += [f"Simulated agency: register `{args.register}` held out of training ({len(training)} training records "
               f"of other registers); {len(pool)} of its records in the review pool, {len(evaluation)} others "
@@ -247,7 +254,7 @@ def main(argv=None) -> int:
         lines.append(f"| {n} | {a['macro_f1']:.3f} | {a['macro_f1'] - before['macro_f1']:+.3f} | "
                      + " | ".join(f"{a[l]['recall']:.2f}" for l in scored)
                      + f" | {f['suggestions_accepted']} | {f['reviewed_sentences']} |")
-    lines += ["", f"(rules only: {rules_only['macro_f1']:.3f}.) Precision per label, before and after:", "",
+    lines += ["", "Precision per label, before and after:", "",
               "| label | support | P before | " + " | ".join(f"P after {n}" for n in sizes) + " | largest drop |",
               "|---|---|---|" + "---|" * len(sizes) + "---|"]
     for l in scored:
@@ -264,6 +271,9 @@ def main(argv=None) -> int:
         o = y["order_found"] / y["budget"] if y["budget"] else 0.0
         lines.append(f"| {n} | {y['unflagged']} | {y['misses']} | {y['budget']} | {y['queue_found']} | "
                      f"{y['order_found']} | {q:.3f} | {o:.3f} | {q / o if o else float('inf'):.2f} |")
+    shares = figures["prior_shares"]
+    lines += ["", "Share of true misses among the review pool's unflagged sentences, by the queue's reasons: "
+              + "; ".join(f"{k} {v['share']:.2f} (n={v['n']})" for k, v in shares.items()) + "."]
     if "ablation_20" in figures:
         ab = figures["ablation_20"]
         lines += ["", f"At 20 records, each half alone: accepted suggestions with the baseline classifier "

@@ -194,6 +194,11 @@ def _suggestion_id(kind: str, label: str, pattern) -> str:
 
 
 # -- mining ----------------------------------------------------------------------------------------------
+def parse_store(review, nlp, record_ids=None) -> dict[tuple, object]:
+    """Every stored sentence of ``record_ids`` (default: all records) as a span parsed by ``nlp``."""
+    return _parse_notes(review, nlp, record_ids if record_ids is not None else review.store.record_ids())
+
+
 def _parse_notes(review, nlp, record_ids) -> dict[tuple, object]:
     """Span of each stored sentence of ``record_ids``, from the notes parsed by ``nlp`` (rules only)."""
     notes = [(rid, n["note_id"], n["text"]) for rid in sorted(record_ids) for n in review.store.notes(rid)]
@@ -487,19 +492,20 @@ def impact(review, suggestions: list[Suggestion], rules, *, load=None) -> list[S
 
 
 def suggest(review, *, rules=None, nlp=None, load=None, with_impact: bool = True,
-            skip_ids=()) -> list[Suggestion]:
+            skip_ids=(), spans: dict | None = None) -> list[Suggestion]:
     """Suggestions from the store's decisions: mined, examples checked, impact counted.
 
     ``rules`` is the RuleSet the store was audited with (default: the shipped rules; an overlay
     folder's already accepted rules included when given). ``skip_ids``: suggestions already
-    accepted or rejected (``overlay.decided_suggestions``) are left out.
+    accepted or rejected (``overlay.decided_suggestions``) are left out. ``spans``: the stored
+    sentences already parsed (``parse_store``), to parse them once for several calls.
     """
     from ..rules import load_rules
     if load is None:
         from ..pipeline import load_pipeline as load
     rules = rules if rules is not None else load_rules()
     nlp = nlp if nlp is not None else load(rules)
-    found = [s for s in mine(review, nlp) if s.id not in set(skip_ids)]
+    found = [s for s in mine(review, nlp, spans=spans) if s.id not in set(skip_ids)]
     found = check_suggestions(found, rules, load=load)
     if with_impact:
         impact(review, found, rules, load=load)

@@ -107,3 +107,20 @@ def review_from_gold(review: ReviewStore, annotated: Iterable[AnnotatedRecord], 
                     review.add(reviewer, rec.record_id, note.note.note_id, sent["sentence_index"], label)
                     counts["add"] += 1
     return counts
+
+
+def counted_gold_labels(review: ReviewStore, annotated: Iterable[AnnotatedRecord]) -> dict[tuple, set[str]]:
+    """(record_id, note_id, sentence_index) -> the counted gold labels of each stored sentence of the
+    annotated records: what a reviewer who agreed with the annotation would flag there."""
+    stored = set(review.store.record_ids())
+    out: dict[tuple, set[str]] = {}
+    for rec in annotated:
+        if rec.record_id not in stored:
+            continue
+        for note in rec.notes:
+            gold = list(note.sentences)
+            for sent in review.store.sentences(rec.record_id, note.note.note_id):
+                labels = _gold_for(sent, gold)
+                out[(rec.record_id, note.note.note_id, sent["sentence_index"])] = {
+                    label for label, ctx in labels.items() if taxonomy.is_counted(ctx)}
+    return out
