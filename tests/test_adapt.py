@@ -33,6 +33,18 @@ LEXICON_ENTRY = {
 }
 
 
+_PIPELINES: dict = {}
+
+
+def cached_load(rules):
+    """``load_pipeline`` for rule sets, once per set of rules (the suggestion tests build the same ones)."""
+    from record_audit.pipeline import load_pipeline
+    key = rules.fingerprint()
+    if key not in _PIPELINES:
+        _PIPELINES[key] = load_pipeline(rules)
+    return _PIPELINES[key]
+
+
 def write_overlay(folder: Path, entries=(LEXICON_ENTRY,), marker="overlays: shipped\n") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "overlay.yaml").write_text(marker, encoding="utf-8")
@@ -116,7 +128,7 @@ def suggestions(adapt_db, nlp_rules):
     from record_audit.adapt.suggest import suggest
     review = ReviewStore(adapt_db)
     try:
-        return suggest(review, nlp=nlp_rules)
+        return suggest(review, nlp=nlp_rules, load=cached_load)
     finally:
         review.close()
 
@@ -183,6 +195,7 @@ def test_sentence_probabilities_cover_the_unflagged_sentences(adapt_review):
 
 
 # -- suggestions ---------------------------------------------------------------------------------------
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_added_flags_suggest_a_rule_anchored_on_the_shared_word(suggestions):
     found = [s for s in suggestions if s.label == "perpetrator_pattern"]
     assert found, [s.words for s in suggestions]
@@ -193,6 +206,7 @@ def test_added_flags_suggest_a_rule_anchored_on_the_shared_word(suggestions):
     assert s.impact["perpetrator_pattern"]["gained"] >= 4  # A4, which no one reviewed, too
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_rejections_for_context_suggest_a_context_cue(suggestions):
     cues = [s for s in suggestions if s.kind == "context"]
     assert [(s.label, s.entry["patterns"]) for s in cues] == [("reported", [[{"LEMMA": "texte"}]])]
@@ -209,10 +223,11 @@ def test_a_look_alike_blocks_a_suggestion(adapt_review, nlp_rules):
 
 
 # -- accepting and rejecting ------------------------------------------------------------------------------
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_accepting_writes_the_rule_with_its_provenance_owner_only(tmp_path, adapt_review, suggestions):
     from record_audit.adapt.overlay import accept, decided_suggestions, rule_events
     s = next(x for x in suggestions if x.label == "perpetrator_pattern")
-    path = accept(adapt_review, s, tmp_path / "local", "ana", comment="seen in three records")
+    path = accept(adapt_review, s, tmp_path / "local", "ana", comment="seen in three records", load=cached_load)
     written = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert written[-1]["id"] == s.entry["id"] and written[-1]["provenance"]["accepted_by"] == "ana"
     assert written[-1]["provenance"]["decisions"] == s.decision_ids
@@ -223,23 +238,25 @@ def test_accepting_writes_the_rule_with_its_provenance_owner_only(tmp_path, adap
     assert rule_events(adapt_review)[0]["decision_ids"] == json.dumps(s.decision_ids)
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_an_edited_rule_whose_examples_fail_is_not_written(tmp_path, adapt_review, suggestions):
     from record_audit.adapt.overlay import accept
     s = next(x for x in suggestions if x.kind == "context")
     broken = dict(s.entry, patterns=[[{"LEMMA": "telephone"}]])
     with pytest.raises(InputError, match=r"\[E276\]") as err:
-        accept(adapt_review, s, tmp_path / "local", "ana", entry=broken)
+        accept(adapt_review, s, tmp_path / "local", "ana", entry=broken, load=cached_load)
     assert "texted" not in str(err.value)  # never note text in a message
     assert not (tmp_path / "local" / "rules" / "context.yaml").exists()
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_an_accepted_rule_passes_its_examples_like_every_rule(tmp_path, adapt_review, suggestions):
     """What tests/test_rule_examples.py asks of every shipped rule, asked of the accepted ones."""
     from record_audit.adapt.overlay import accept
     from record_audit.adapt.suggest import context_cue_of, raw_rule_ids
     from record_audit.pipeline import load_pipeline
     for s in suggestions:
-        accept(adapt_review, s, tmp_path / "local", "ana")
+        accept(adapt_review, s, tmp_path / "local", "ana", load=cached_load)
     nlp = load_pipeline(tmp_path / "local")
     rules = load_rules(tmp_path / "local")
     learned = [e for e in (*rules.lexicon, *rules.syntax) if e.id.startswith("learned_")]
@@ -251,6 +268,7 @@ def test_an_accepted_rule_passes_its_examples_like_every_rule(tmp_path, adapt_re
         assert all(context_cue_of(nlp, t) == (entry.category, entry.id) for t in entry.examples.match)
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_the_rules_commands_suggest_accept_and_reject(tmp_path, adapt_db, copy_store, run_cli, suggestions):
     db = copy_store(adapt_db, tmp_path / "audit.sqlite")
     local = tmp_path / "local"
@@ -272,6 +290,7 @@ def test_the_rules_commands_suggest_accept_and_reject(tmp_path, adapt_db, copy_s
     assert flagged.exit_code == 0 and '"rule_id": "learned_' in flagged.output
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_accepting_needs_an_analyst_and_an_overlay_folder(tmp_path, adapt_review, suggestions):
     from record_audit.adapt.overlay import accept
     with pytest.raises(InputError, match=r"\[E277\]"):
@@ -309,10 +328,12 @@ def test_the_misses_panel_shows_an_error_without_a_reviewer(adapt_review):
     assert "E273" in panel.message.value and panel.current.key == first
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
 def test_the_rules_panel_accepts_an_edit_and_rejects(tmp_path, adapt_review, suggestions):
     import copy
     from record_audit.widgets import RulesPanel
-    panel = RulesPanel(adapt_review, tmp_path / "local", analyst="ana", suggestions=copy.deepcopy(suggestions))
+    panel = RulesPanel(adapt_review, tmp_path / "local", analyst="ana", suggestions=copy.deepcopy(suggestions),
+                       load=cached_load)
     assert "open suggestion" in panel.table.value and "deflated" in panel.detail.value
     context = next(s for s in panel.suggestions if s.kind == "context")
     panel.choice.value = context.id
