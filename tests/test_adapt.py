@@ -17,9 +17,9 @@ from record_audit.store.review import FlagKey, ReviewStore
 # words ("texted that ...") the context rules do not know
 ADAPT_NOTES = [
     ("A1", "Domestic abuse was reported to the police. FA deflated her car tyres again. "
-           "Her sister texted that FA hit her."),
+           "Her sister texted that FA hit her. Paternal mother lacks insight into the abuse."),
     ("A2", "There is a history of domestic abuse. FA deflated the tyres on her car in March. "
-           "The neighbour texted that FA hit her."),
+           "The neighbour texted that FA hit her. Paternal mother lacks insight into the risks."),
     ("A3", "DV referral received. FA deflated her bicycle tyres. Worker visited the home."),
     ("A4", "Domestic abuse disclosed. FA deflated her car tyres last week. The cousin texted that FA hit her."),
     ("A5", "School attendance good. Kids fed and clean."),
@@ -110,6 +110,8 @@ def adapt_db(tmp_path_factory, write_notes, audit_notes):
                 continue
             if "texted" in item.sentence:
                 review.decide("ana", item.key, "reject", reason="reported")
+            elif "Paternal" in item.sentence:  # his mother: not the survivor
+                review.decide("ana", item.key, "reject", reason="wrong_role")
             else:
                 review.decide("ana", item.key, "accept")
     review.close()
@@ -214,6 +216,13 @@ def test_rejections_for_context_suggest_a_context_cue(suggestions):
     assert all("[" in t for t in cues[0].entry["examples"]["match"])
 
 
+@pytest.mark.slow  # builds pipelines with the suggested rules
+def test_wrong_role_rejections_suggest_a_longer_party_term(suggestions):
+    roles = [s for s in suggestions if s.kind == "roles"]
+    assert [(s.entry["role"], s.entry["terms"]) for s in roles] == [("other", ["paternal mother"])]
+    assert roles[0].file == "rules/roles.yaml" and roles[0].impact["survivor_pathologized"]["lost"] >= 2
+
+
 def test_a_look_alike_blocks_a_suggestion(adapt_review, nlp_rules):
     """A reviewer read A4's sentence and found nothing: the pattern now matches a sentence without the label."""
     from record_audit.adapt.suggest import mine
@@ -266,6 +275,15 @@ def test_an_accepted_rule_passes_its_examples_like_every_rule(tmp_path, adapt_re
         assert not any(entry.id in raw_rule_ids(nlp, t) for t in entry.examples.no_match)
     for entry in [e for e in rules.context if e.id.startswith("learned_")]:
         assert all(context_cue_of(nlp, t) == (entry.category, entry.id) for t in entry.examples.match)
+    tagger = nlp.get_pipe("record_audit_roles")
+    for group in [g for g in rules.roles if g.id.startswith("learned_")]:
+        for text in group.examples.match:
+            doc = nlp(text)
+            found = [(a, b, role) for a, b, role, source in tagger.mentions(doc) if source == group.id]
+            assert found and all(role == "other" for *_, role in found), text
+    flags = nlp("Paternal mother lacks insight into the abuse.").spans["audit_flags"]
+    assert not [f for f in flags if f.label_ == "survivor_pathologized" and f.id_ == "path_lacks_insight"
+                and "mother" in f.text]
 
 
 @pytest.mark.slow  # builds pipelines with the suggested rules

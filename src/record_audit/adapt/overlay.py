@@ -24,7 +24,7 @@ from ..files import write_atomic
 from ..rules import OVERLAY_FILE, RuleLoader, load_rules
 from ..store.db import now
 
-ENTRY_KEYS = {"lexicon": "label", "syntax": "label", "context": "category"}
+ENTRY_KEYS = {"lexicon": "label", "syntax": "label", "context": "category", "roles": "role"}
 
 
 def init_overlay(rules_dir: str | Path) -> Path:

@@ -16,6 +16,9 @@ What review teaches the rules:
 - **context** cues: flags rejected as negated, reported or hypothetical that the pipeline
   counted; a word before the flag shared by ``MIN_SUPPORT`` of them, and before no accepted
   counted flag, is proposed as a cue of that context (direction forward).
+- **role words**: flags rejected as ``wrong_role``: a party word with the word before it ("his
+  mother", "paternal grandmother") shared by ``MIN_SUPPORT`` of the flags is proposed as a
+  longer party term of role ``other`` (the longer term wins over the party word).
 
 Every example is checked on its own sentence through a pipeline with the suggestion added, as
 the test suite checks every rule; an example that fails is dropped, a suggestion left without
@@ -40,7 +43,8 @@ MAX_EXAMPLES = 4         # match examples kept per suggestion (no_match: 2)
 CONTENT_POS = {"NOUN", "VERB", "ADJ", "ADV"}
 RULE_SOURCES = ("lexicon", "syntax")
 CONTEXT_REASONS = ("negated", "reported", "hypothetical")
-FILES = {"lexicon": "{label}.yaml", "syntax": "rules/syntax.yaml", "context": "rules/context.yaml"}
+FILES = {"lexicon": "{label}.yaml", "syntax": "rules/syntax.yaml", "context": "rules/context.yaml",
+         "roles": "rules/roles.yaml"}
 
 
 @dataclass
@@ -265,6 +269,38 @@ def mine(review, nlp, *, min_support: int = MIN_SUPPORT, max_per_label: int = MA
             left -= covered
             out.append(_lexical_suggestion(label, feature, covered, reviewed, spans, negatives, rejected))
     out.extend(_context_suggestions(review, spans, reviewed, min_support))
+    out.extend(_role_suggestions(review, spans, min_support))
+    return out
+
+
+def _role_suggestions(review, spans, min_support) -> list[Suggestion]:
+    """Longer party terms of role ``other`` from flags rejected for the wrong role."""
+    decided, _ = review.final()
+    found: dict[str, list] = defaultdict(list)
+    for key, row in decided.items():
+        if row["decision"] != "reject" or row["reason"] != "wrong_role":
+            continue
+        span = spans.get((key.record_id, key.note_id, key.sentence_index))
+        if span is None:
+            continue
+        phrases = set()
+        for token in span:
+            prev = token.nbor(-1) if token.i > span.start else None
+            if (token.ent_id_ in ("survivor", "perpetrator") and prev is not None and prev.is_alpha
+                    and (not prev.ent_id_ or prev.pos_ == "PRON") and prev.dep_ in ("poss", "amod", "compound")
+                    and token.pos_ == "NOUN"):
+                phrases.add(f"{prev.lower_} {token.lower_}")
+        for phrase in phrases:
+            found[phrase].append((row["decision_id"], span.text.strip()))
+    out = []
+    for phrase, rows in sorted(found.items()):
+        if len({t for _, t in rows}) < min_support:
+            continue
+        sid = _suggestion_id("roles", "other", phrase)
+        entry = {"id": f"learned_role_{_slug(phrase)}_{sid[4:8]}", "role": "other", "gender": "neutral",
+                 "terms": [phrase], "examples": {"match": list(dict.fromkeys(t for _, t in rows))[:MAX_EXAMPLES]}}
+        out.append(Suggestion(sid, "roles", "other", entry, f"'{phrase}' is another person, not a party",
+                              sorted(d for d, _ in rows), support=len(rows)))
     return out
 
 
@@ -361,8 +397,8 @@ def _context_suggestions(review, spans, reviewed, min_support) -> list[Suggestio
 # -- checking examples, as the tests do ------------------------------------------------------------------
 def ruleset_with(rules, suggestions) -> object:
     """``rules`` (a RuleSet) with the suggestions' entries added, read as the overlay loader reads them."""
-    from ..rules import ContextEntry, Examples, LexiconEntry, SyntaxEntry, expand_token_pattern
-    lexicon, syntax, context = list(rules.lexicon), list(rules.syntax), list(rules.context)
+    from ..rules import ContextEntry, Examples, LexiconEntry, RoleGroup, SyntaxEntry, expand_token_pattern
+    lexicon, syntax, context, roles = list(rules.lexicon), list(rules.syntax), list(rules.context), list(rules.roles)
     for s in suggestions:
         e = s.entry
         examples = Examples(tuple(e["examples"].get("match", ())), tuple(e["examples"].get("no_match", ())))
@@ -378,7 +414,9 @@ def ruleset_with(rules, suggestions) -> object:
         elif s.kind == "context":
             context.append(ContextEntry(e["id"], e["category"], e.get("direction", "forward"),
                                         tuple(expand_token_pattern(p) for p in e["patterns"]), examples, path=s.file))
-    return replace(rules, lexicon=tuple(lexicon), syntax=tuple(syntax), context=tuple(context))
+        elif s.kind == "roles":
+            roles.append(RoleGroup(e["id"], e["role"], e["gender"], tuple(e.get("terms", ())), (), examples, s.file))
+    return replace(rules, lexicon=tuple(lexicon), syntax=tuple(syntax), context=tuple(context), roles=tuple(roles))
 
 
 def raw_rule_ids(nlp, text: str) -> set[str]:
@@ -420,7 +458,22 @@ def failing_examples(nlp, kind: str, entry: dict) -> tuple[list[str], list[str]]
         bad_match = [t for t in ex.get("match", ()) if context_cue_of(nlp, t) != (entry["category"], entry["id"])]
         bad_no = [t for t in ex.get("no_match", ()) if (context_cue_of(nlp, t) or (None, None))[1] == entry["id"]]
         return bad_match, bad_no
+    if kind == "roles":
+        return ([t for t in ex.get("match", ()) if not _role_found(nlp, t, entry)],
+                [t for t in ex.get("no_match", ()) if _role_found(nlp, t, entry, any_role=True)])
     return [], []
+
+
+def _role_found(nlp, text: str, entry: dict, *, any_role: bool = False) -> bool:
+    """Whether the role group ``entry`` finds a mention in ``text`` (with its role on every token),
+    as tests/test_rule_examples.py checks role groups."""
+    tagger = nlp.get_pipe("record_audit_roles")
+    doc = nlp(text)
+    found = [(start, end, role) for start, end, role, source in tagger.mentions(doc) if source == entry["id"]]
+    if any_role:
+        return bool(found)
+    return bool(found) and all(role == entry["role"] and all(t._.role == (entry["role"] or "") for t in doc[start:end])
+                               for start, end, role in found)
 
 
 def check_suggestions(suggestions: list[Suggestion], rules, *, load=None) -> list[Suggestion]:
@@ -471,6 +524,11 @@ def impact(review, suggestions: list[Suggestion], rules, *, load=None) -> list[S
             stored_counted.add((flag["record_id"], flag["note_id"], flag["label"], flag["start"], flag["end"]))
     by_rule = {s.entry["id"]: s for s in suggestions}
     tallies = {s.id: defaultdict(Counter) for s in suggestions}
+    role_terms = [(s, t.lower()) for s in suggestions if s.kind == "roles" for t in s.entry.get("terms", ())]
+    stored_rules: dict[tuple, set] = defaultdict(set)
+    for flag in review.store.flags():
+        if flag["counted"] and flag["source"] in RULE_SOURCES:
+            stored_rules[(flag["record_id"], flag["note_id"], flag["sentence_index"])].add(flag["label"])
     notes = [(rid, n["note_id"], n["text"]) for rid in dv for n in review.store.notes(rid)]
     for doc, (rid, nid) in nlp.pipe(((t, (rid, nid)) for rid, nid, t in notes), as_tuples=True, batch_size=32):
         sentence_of = {}
@@ -486,6 +544,17 @@ def impact(review, suggestions: list[Suggestion], rules, *, load=None) -> list[S
             if (cue is not None and not span._.counted
                     and (rid, nid, span.label_, span.start_char, span.end_char) in stored_counted):
                 tallies[cue.id][span.label_]["lost"] += 1
+        if role_terms:  # a party word read as another person: the rule flags that needed its role go
+            after: dict[int, set] = defaultdict(set)
+            for span in doc.spans.get("audit_flags", []):
+                if span._.counted:
+                    after[sentence_of.get(span.start_char)].add(span.label_)
+            for s in review.store.sentences(rid, nid):
+                text = doc.text[s["start"]:s["end"]].lower()
+                for suggestion, term in role_terms:
+                    if term in text:
+                        for label in stored_rules[(rid, nid, s["sentence_index"])] - after[s["sentence_index"]]:
+                            tallies[suggestion.id][label]["lost"] += 1
     for s in suggestions:
         s.impact = {label: {"gained": c["gained"], "lost": c["lost"]} for label, c in sorted(tallies[s.id].items())}
     return suggestions
