@@ -68,9 +68,9 @@ def queue_yield(review, gold: dict, records: list[str], probabilities: dict, thr
             "queue_found": miss(queue[:budget]), "order_found": miss(in_order[:budget])}
 
 
-def prior_shares(review, gold: dict, probabilities: dict) -> dict:
+def prior_shares(review, gold: dict, probabilities: dict, thresholds: dict) -> dict:
     """Share of true misses among the unflagged sentences, all and by each reason of the queue."""
-    queue = review.misses(probabilities=probabilities, include_read=True)
+    queue = review.misses(probabilities=probabilities, thresholds=thresholds, include_read=True)
     groups = {"all": queue, "dv_term": [i for i in queue if "dv_term" in i.reasons],
               "near_flag_party": [i for i in queue if "near_flag_party" in i.reasons],
               "near_threshold": [i for i in queue if any(r.startswith("near_threshold") for r in i.reasons)],
@@ -191,7 +191,7 @@ def main(argv=None) -> int:
         pool_probs = sentence_probabilities(base_review.store, baseline)
         from record_audit.adapt.suggest import parse_store
         pool_spans = parse_store(base_review, nlp)  # parsed once; each N's copy has the same sentences
-        figures["prior_shares"] = prior_shares(base_review, gold, pool_probs)
+        figures["prior_shares"] = prior_shares(base_review, gold, pool_probs, baseline.thresholds)
         base_review.close()
         log(f"review pool audited ({time.perf_counter() - started:.0f} s)")
 
