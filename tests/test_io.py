@@ -159,7 +159,7 @@ def test_txt_folder_records_from_subfolders_or_stems(tmp_path):
 
 
 def test_folder_without_txt_is_refused(tmp_path):
-    with pytest.raises(InputError, match="holds no .txt files"):
+    with pytest.raises(InputError, match=r"holds no \.txt, \.docx or \.pdf files"):
         list(open_notes(tmp_path))
 
 

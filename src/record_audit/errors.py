@@ -26,7 +26,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E001 = ("{path}: no column for '{field}'. Columns found: {found}. "
             "Map one with --columns {field}=<column name>.")
     E002 = ("{path}: cannot read files of type '{suffix}'. Give a .csv, .tsv, .xlsx, "
-            ".parquet or .jsonl file, or a folder of .txt files.")
+            ".parquet or .jsonl file, a .docx or .pdf document, or a folder of .txt, .docx and "
+            ".pdf files.")
     E003 = "{path}: no such file or folder. Check the path."
     E004 = ("{path}: the file is neither UTF-8 nor Windows-1252 (byte {offset} cannot be "
             "decoded). Re-export it as UTF-8, or name its encoding with --encoding.")
@@ -64,12 +65,27 @@ class Errors(metaclass=ErrorsWithCodes):
     E025 = ("{path}: {reason}. Remove the file, or run again without -o to write to stdout.")
     E026 = ("{path}: has no gold sentences to score. Give an annotated-records file "
             "(CONTRACT section 2).")
+    # -- documents (E140-E159) ----------------------------------------------------------------
+    E140 = ("{path}: the folder holds no .txt, .docx or .pdf files. Put one note or document per "
+            "file in it, in one sub-folder per record or directly in the folder.")
+    E141 = ("{path}: nothing to audit ({skipped} file(s) or page(s) skipped; the warnings above say "
+            "why). Give documents with a text layer and no password, or notes with text.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = "{path}, {where}: skipped, {reason}."
     W002 = ("{path}: read as Windows-1252 (not valid UTF-8). Pass --encoding to override.")
     W003 = "{path}, row {row}: skipped, column '{column}' is empty."
+    # -- documents (W050-W059) ----------------------------------------------------------------
+    W050 = ("{path}: skipped, none of its {pages} page(s) has a text layer (a scan, or images "
+            "only). Run OCR on it (for example ocrmypdf) and give the result instead.")
+    W051 = ("{path}: skipped, the document is encrypted (it needs a password to open). Save a "
+            "copy without a password and give that instead.")
+    W052 = ("{path}: skipped, cannot be read as {kind} ({reason}). Open it and save it again as "
+            "{kind}; if it will not open, ask for the document again.")
+    W053 = ("{path}, page {page}: skipped, the page has no text layer (a scanned page or an "
+            "image); the other pages are audited. Run OCR on the document to audit this page.")
+    W054 = "{path}: skipped, the document holds no text."
 
 
 class AuditWarning(UserWarning):

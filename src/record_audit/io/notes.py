@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Errors, InputError, Warnings
+from .documents import document_texts, is_document
 from .encoding import detect_encoding
 
 log = logging.getLogger("record_audit")
@@ -123,6 +124,8 @@ class NoteSource:
             raise InputError(Errors.E003.format(path=self.path))
         if self.path.is_dir():
             self.kind = "folder"
+        elif is_document(self.path):
+            self.kind = "document"
         else:
             suffix = self.path.suffix.lower()
             if suffix not in TABLE_SUFFIXES:
@@ -156,14 +159,15 @@ class NoteSource:
             "csv": self._iter_delimited, "tsv": self._iter_delimited,
             "xlsx": self._iter_xlsx, "parquet": self._iter_parquet,
             "jsonl": self._iter_jsonl, "annotated": self._iter_annotated,
-            "folder": self._iter_folder,
+            "folder": self._iter_folder, "document": self._iter_document,
         }[self.kind]
         count = 0
         for note in reader():
             count += 1
             yield note
         if count == 0:
-            raise InputError(Errors.E009.format(path=self.path, skipped=len(self.stats.skipped)))
+            code = Errors.E141 if self.kind in {"folder", "document"} else Errors.E009
+            raise InputError(code.format(path=self.path, skipped=len(self.stats.skipped)))
 
     # -- rows to notes -------------------------------------------------------
     def _rows_to_notes(self, header: list[str], rows: Iterator[tuple[int, list[Any]]],
@@ -297,12 +301,15 @@ class NoteSource:
                 yield note.note
 
     def _iter_folder(self) -> Iterator[Note]:
-        files = sorted(p for p in self.path.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
+        files = sorted(p for p in self.path.rglob("*") if p.is_file() and (p.suffix.lower() == ".txt" or is_document(p)))
         if not files:
-            raise InputError(Errors.E022.format(path=self.path))
+            raise InputError(Errors.E140.format(path=self.path))
         for i, file in enumerate(files, start=1):
             rel = file.relative_to(self.path)
             record_id = rel.parts[0] if len(rel.parts) > 1 else file.stem
+            if is_document(file):
+                yield from self._document_notes(file, rel.as_posix(), record_id)
+                continue
             encoding, guessed = detect_encoding(file, self.encoding)
             if guessed:
                 log.warning(Warnings.W002.format(path=file))
@@ -313,6 +320,16 @@ class NoteSource:
                 continue
             yield Note(record_id=record_id, note_id=rel.as_posix(), text=text,
                        position=f"{self.path.name}/{rel.as_posix()}")
+
+
+    def _iter_document(self) -> Iterator[Note]:
+        yield from self._document_notes(self.path, self.path.name, self.path.stem)
+
+    def _document_notes(self, file: Path, rel: str, record_id: str) -> Iterator[Note]:
+        """A .docx is one note, a PDF one note per page with text (io/documents.py)."""
+        for note_id, text in document_texts(file, rel, skip=self.stats.skip):
+            where = note_id if file == self.path else f"{self.path.name}/{note_id}"
+            yield Note(record_id=record_id, note_id=note_id, text=text, position=where)
 
 
 def open_notes(path: str | Path, *, columns: str | dict[str, str] | None = None,
