@@ -33,9 +33,16 @@ demo: install
 	$(BIN)/record-audit flag $(SAMPLES)/notes.csv $(PARTIES) -o $(OUT)/flags.jsonl
 	$(BIN)/record-audit evaluate $(SAMPLES)/annotated.jsonl $(PARTIES)
 	@echo
+	@echo "Documents as they arrive: a court report and minutes (.docx), an assessment (.pdf, a note per page), a note (.txt)"
+	rm -f $(OUT)/documents.sqlite $(OUT)/documents.sqlite-wal $(OUT)/documents.sqlite-shm
+	$(BIN)/record-audit audit $(SAMPLES)/documents --db $(OUT)/documents.sqlite --report $(OUT)/documents.html
+	@$(BIN)/python -m record_audit.demo $(OUT)/documents.sqlite
+	$(BIN)/record-audit flag $(SAMPLES)/documents -o $(OUT)/documents.jsonl
+	@echo
 	@echo "Audit store:  $(OUT)/audit.sqlite   (record-audit summary --db $(OUT)/audit.sqlite --scope sample)"
 	@echo "QA report:    $(OUT)/report.html    (open it in a browser; it works offline)"
 	@echo "Flags:        $(OUT)/flags.jsonl"
+	@echo "Documents:    $(OUT)/documents.sqlite, $(OUT)/documents.html, $(OUT)/documents.jsonl"
 
 # the QA summary dashboard as an app: Voilà on http://127.0.0.1:$(APP_PORT)/, widgets without code.
 # It shows out/audit.sqlite (audited from the samples when missing); APP_DB=FILE shows another store.

@@ -4,7 +4,8 @@ Generates fictional documents whose text is known exactly, then measures:
 
 - PDF, per library (pypdf, pdfplumber, pypdfium2): seconds per page, and after the same
   cleaning (``io.documents.clean_pages``) the share of body words recovered, of body
-  sentences found intact (reading order: tables, two columns), of running header and
+  sentences found intact (reading order: tables, two columns) and the number of distinct
+  sentences a blank line was put inside ("cut": the pipeline would split them), of running header and
   footer lines removed, and of words hyphenated at a line end joined again (compounds
   such as "follow-up" keeping their hyphen). The PDF is printed by Chromium from HTML:
   explicit line breaks with hyphens, a chronology table, a two-column section, running
@@ -198,7 +199,11 @@ def score(text: str, truth: dict) -> dict:
     joined = sum(not re.search(rf"(?<!\w){re.escape(head)}[-\u2010\u00ad\x02]?\s*{re.escape(tail)}(?!\w)",
                                flat.replace(f"{head}{tail}", "")) for _, head, tail, _ in split)
     kept = sum(flat.count(word) >= sum(b[0] == word for b in compounds) for word, _, _, _ in compounds)
+    # a blank line inside a sentence would make the pipeline cut it there (pipeline/annotate.py)
+    cut = sum(any("\n\n" in m.group(0) for m in re.finditer(r"\s+".join(map(re.escape, s.split())), text))
+              for s in set(truth["sentences"]))
     return {"words": found / sum(truth["words"].values()), "sentences": intact / len(truth["sentences"]),
+            "blank_line_inside": cut,
             "running_removed": 1 - running / (3 * truth["pages"]),
             "hyphens": joined / len(split) if split else 1.0, "compounds": kept / len(compounds) if compounds else 1.0}
 
@@ -212,7 +217,7 @@ def bench_pdf(n_pages: int, repeat: int, tmp: Path) -> None:
           f"{sum(truth['words'].values()):,} body words, {len(truth['sentences'])} sentences, "
           f"{n_split} words hyphenated at a line end, {len(truth['broken']) - n_split} compounds broken at "
           f"their hyphen, {3 * n_pages} running header/footer lines")
-    print(f"\n{'library':<22}{'ms/page':>9}{'words':>8}{'sentences':>11}{'hdr/ftr':>9}{'hyphens':>9}"
+    print(f"\n{'library':<22}{'ms/page':>9}{'words':>8}{'sentences':>11}{'cut':>5}{'hdr/ftr':>9}{'hyphens':>9}"
           f"{'compounds':>11}   raw text: words, hdr/ftr removed")
     for name, extract in LIBRARIES.items():
         try:
@@ -228,7 +233,7 @@ def bench_pdf(n_pages: int, repeat: int, tmp: Path) -> None:
         plain = score("\n\n".join(raw), truth)
         label = f"{name} {_version(name)}"
         print(f"{label:<22}{1000 * statistics.median(times) / n_pages:>9.1f}{cleaned['words']:>8.1%}"
-              f"{cleaned['sentences']:>11.1%}{cleaned['running_removed']:>9.1%}{cleaned['hyphens']:>9.1%}"
+              f"{cleaned['sentences']:>11.1%}{cleaned['blank_line_inside']:>5}{cleaned['running_removed']:>9.1%}{cleaned['hyphens']:>9.1%}"
               f"{cleaned['compounds']:>11.1%}   {plain['words']:.1%}, {plain['running_removed']:.1%}")
     raw = pages_pypdfium2(path)
     start = time.perf_counter()
@@ -299,6 +304,46 @@ def bench_docx(tmp: Path, repeat: int) -> None:
     print(f"  Document.paragraphs alone:                     {recovered(naive):.1%} of body words (tables lost)")
 
 
+def bench_docx_sections(folder: Path) -> None:
+    """One note per .docx against one note per heading section, on the sample documents."""
+    import docx
+
+    from record_audit.flagging import flag_records
+    from record_audit.io import Note
+    from record_audit.pipeline import load_pipeline
+    nlp = load_pipeline()
+    print(f"\nDOCX as one note or one note per heading section (rules pipeline, names learned per record, on {folder}):")
+    for path in sorted(folder.rglob("*.docx")):
+        text = _read_docx(path, str(path), b"PK")
+        headings = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name.startswith(("Heading", "Title"))]
+        starts, at = [0], 0
+        for heading in headings[1:]:
+            at = text.index(f"\n\n{heading}\n\n", at) + 2
+            starts.append(at)
+        spans = list(zip(starts, starts[1:] + [len(text)]))
+        whole = [Note("R", "whole", text)]
+        sections = [Note("R", str(start), text[start:end]) for start, end in spans]
+
+        def found(notes):
+            flags, roles, sentences = set(), set(), 0
+            for record in flag_records(notes, nlp, assume_dv=True):
+                for result in record.notes:
+                    shift = 0 if result.note.note_id == "whole" else int(result.note.note_id)
+                    sentences += len(result.sentences)
+                    for sent in result.sentences:
+                        flags |= {(f.label, f.start + shift, f.end + shift, f.context) for f in sent.flags}
+                        roles |= {(m.role, m.start + shift, m.end + shift) for m in sent.roles}
+            return flags, roles, sentences
+
+        (f1, r1, s1), (f2, r2, s2) = found(whole), found(sections)
+        print(f"  {path.name}: {len(spans)} sections; sentences {s1} / {s2}; flags {len(f1)} / {len(f2)} "
+              f"({len(f1 ^ f2)} differ); role mentions {len(r1)} / {len(r2)} ({len(r1 ^ r2)} differ)")
+        for item in sorted(f1 ^ f2, key=lambda x: x[1]):
+            print(f"    only {'whole' if item in f1 else 'sections'}: {item[0]} ({item[3] or 'counted'}) at {item[1]}")
+        for item in sorted(r1 ^ r2, key=lambda x: x[1]):
+            print(f"    only {'whole' if item in r1 else 'sections'}: role {item[0]} at {item[1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=12)
@@ -307,6 +352,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="record-audit-bench-") as tmp:
         bench_pdf(args.pages, args.repeat, Path(tmp))
         bench_docx(Path(tmp), args.repeat)
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples" / "documents"
+    if samples.is_dir():
+        bench_docx_sections(samples)
 
 
 if __name__ == "__main__":

@@ -169,3 +169,23 @@ def test_an_empty_document_is_skipped(tmp_path):
     for name, code in (("empty.docx", "[W054]"), ("zero.pdf", "[W052]")):
         with pytest.raises(DocumentSkipped, match=rf"\{code[:-1]}\]"):
             read_document(tmp_path / name)
+
+
+def test_docx_headings_are_sentences_of_their_own(nlp_rules, tmp_path):
+    from record_audit.pipeline.annotate import pipe_notes
+    path = make_docx(tmp_path / "report.docx", heading="Analysis",
+                     paragraphs=["Mother failed to protect the children from exposure to domestic violence."])
+    [note] = list(open_notes(path))
+    [result] = list(pipe_notes(nlp_rules, [(note, None)]))
+    assert [s.text for s in result.sentences] == [
+        "Analysis", "Mother failed to protect the children from exposure to domestic violence."]
+
+
+def test_report_and_review_panel_show_the_page_of_a_pdf_note(tmp_path, assessment_pdf):
+    from record_audit.widgets import ReviewPanel
+    db, report = tmp_path / "audit.sqlite", tmp_path / "report.html"
+    result = run("audit", tmp_path / "in", "--db", db, "--report", report, "--rules-only")
+    assert result.exit_code == 0, result.output
+    assert "R12/assessment.pdf#p1 · page 1" in report.read_text(encoding="utf-8")
+    panel = ReviewPanel(str(db), "ana")
+    assert panel.items and "assessment.pdf#p" in panel.card.value and " · page " in panel.card.value
