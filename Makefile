@@ -8,7 +8,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app test bench bench-scale model data clean
+.PHONY: install browser demo app test bench bench-scale bench-documents model data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ model: install
 
 bench: install
 	$(BIN)/python bench/throughput.py
+
+# PDF libraries compared and the .docx reader measured on generated documents (Chromium prints the PDF)
+bench-documents: install browser
+	$(BIN)/python bench/documents.py
 
 # 1 and 2 processes and a Dask local cluster at 10k, 100k and 1M words (about 25 min on 2 cores)
 bench-scale: install

@@ -98,7 +98,8 @@ def read_document(path: Path, shown: str | None = None) -> DocumentText:
     shown = shown or str(path)
     suffix = path.suffix.lower()
     try:
-        head = path.read_bytes()[:8] if path.stat().st_size else b""
+        with open(path, "rb") as fh:
+            head = fh.read(8)
     except OSError as err:
         raise DocumentSkipped(Warnings.W052.format(path=shown, kind=suffix[1:].upper(),
                                                    reason=type(err).__name__)) from None
