@@ -1,5 +1,6 @@
 # record_audit: `make demo` sets up and runs the audit on the bundled samples;
-# `make test` sets up and runs the whole suite. Everything installs into .venv/.
+# `make test` sets up and runs the whole suite (`make test-fast`: the unit tests only).
+# Everything installs into .venv/.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app test bench bench-scale bench-documents model data clean
+.PHONY: install browser demo app test test-fast bench bench-scale bench-documents model data rules-doc clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,8 +52,13 @@ APP_DB   ?=
 app: install
 	$(BIN)/python -m record_audit.app --port $(APP_PORT) $(if $(APP_DB),--db $(APP_DB))
 
+# everything: unit, slow (whole data sets, training, processes, Dask) and browser tests, and the notebooks
 test: install browser
 	$(BIN)/python -m pytest tests --nbmake notebooks --nbmake-timeout=600
+
+# the unit tests of the components, in about a minute: no slow or browser tests, no notebooks
+test-fast: install
+	$(BIN)/python -m pytest tests -m "not slow and not browser"
 
 # the annotated sets are assembled from their parts (data/README.md)
 data: install
@@ -62,6 +68,10 @@ data: install
 model: install
 	$(BIN)/record-audit train $(SAMPLES)/annotated.jsonl data/corpus/train.jsonl \
 	  --dev data/corpus/dev.jsonl --models-dir models --adopt
+
+# the rules catalogue for trainers (docs/rules.md), from the rule files; a test fails when it is stale
+rules-doc: install
+	$(BIN)/python -m record_audit.rules_doc docs/rules.md
 
 bench: install
 	$(BIN)/python bench/throughput.py

@@ -308,7 +308,7 @@ def bench_docx_sections(folder: Path) -> None:
     """One note per .docx against one note per heading section, on the sample documents."""
     import docx
 
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import Note
     from record_audit.pipeline import load_pipeline
     nlp = load_pipeline()

@@ -47,7 +47,7 @@ def _peak_mb() -> float:
 
 
 def _run(n_chars: int, piece_chars: int | None, one_line: bool, queue) -> None:
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import open_notes
     from record_audit.pipeline import annotate, load_pipeline
     from record_audit.pipeline.pieces import piece_spans

@@ -226,13 +226,13 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(ROOT / "src"))
-    from record_audit.resources import current_model
+    from record_audit.model.registry import choose_model
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     for config in configs:
         if config not in CONFIGS:
             parser.error(f"unknown configuration {config!r}; known: {', '.join(CONFIGS)}")
-    model = None if args.rules_only else (args.model or current_model())
+    model = choose_model(rules_only=args.rules_only, model=args.model)
     model_args = ["--model", str(model)] if model else ["--rules-only"]
     model_name = Path(model).name if model else "none (rules only)"
 

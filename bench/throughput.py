@@ -78,7 +78,7 @@ def _audit(n_words: int, queue, n_process: int = 1, model_path=None) -> None:
     import tempfile
     from pathlib import Path
 
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import open_notes
     from record_audit.pipeline import load_pipeline
     nlp = load_pipeline(model=model_path) if n_process == 1 else None
@@ -119,8 +119,8 @@ def main() -> None:
     parser.add_argument("--model", default=None,
                         help="a .skops model for the classifier rows (default: the adopted model, if any)")
     args = parser.parse_args()
-    from record_audit.resources import current_model
-    model = args.model or current_model()
+    from record_audit.model.registry import choose_model
+    model = choose_model(model=args.model)
     model = str(model) if model else None
     print(f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")

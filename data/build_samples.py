@@ -41,11 +41,12 @@ def read_parts(parts: list[Path]) -> dict[str, dict]:
 
 def figures(name: str, records: dict[str, dict]) -> str:
     """Print a set's figures and return them as a Markdown table for the data card."""
-    labels, contexts, levels, juris = Counter(), Counter(), Counter(), Counter()
+    labels, contexts, levels, juris, registers = Counter(), Counter(), Counter(), Counter(), Counter()
     sentences = unlabeled = notes = 0
     for record in records.values():
         levels[record.get("gold_level")] += 1
         juris[record.get("jurisdiction")] += 1
+        registers[record.get("register")] += 1
         for note in record["notes"]:
             notes += 1
             for s in note["sentences"]:
@@ -57,9 +58,12 @@ def figures(name: str, records: dict[str, dict]) -> str:
     print("  labels:", dict(labels.most_common()))
     print("  contexts:", dict(contexts.most_common()))
     print("  levels:", dict(levels.most_common()))
+    print("  registers:", dict(registers.most_common()))
+    print("  jurisdictions:", dict(juris.most_common()))
     rows = [("records", len(records)), ("notes", notes), ("sentences", sentences),
             ("sentences without a label", f"{unlabeled} ({unlabeled / max(sentences, 1):.0%})"),
             ("jurisdiction", ", ".join(f"{k} {v}" for k, v in sorted(juris.items()))),
+            ("register", ", ".join(f"{k} {v}" for k, v in sorted(registers.items()))),
             *((f"label `{k}`", v) for k, v in sorted(labels.items())),
             *((f"context `{k}`", v) for k, v in sorted(contexts.items())),
             *((f"level `{k}`", v) for k, v in sorted(levels.items(), key=lambda kv: str(kv[0])))]

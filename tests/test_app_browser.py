@@ -6,76 +6,28 @@ for the docs; it always goes to the test's tmp folder.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from record_audit import taxonomy
 from record_audit.widgets.dashboard import BAR_NAMES, at_level
-from tests.browser import chromium_path, launch
+
+# Chromium, and a Voilà server in its own process
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "app_dashboard.ipynb"
 SCREENSHOT_ENV = "RECORD_AUDIT_SCREENSHOT"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop Voilà as Ctrl-C would (it shuts its kernels down), then make sure its process group is gone."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=5)
-
-
 @pytest.fixture
-def chromium() -> str:
-    return chromium_path()
+def app_url(reviewed_samples, serve_app):
+    """The app serving the gold-reviewed samples: its URL and Voilà's log."""
+    return serve_app(reviewed_samples.store.path, cwd=ROOT)
 
 
-@pytest.fixture
-def app_url(reviewed_samples, tmp_path):
-    """The app serving the gold-reviewed samples; yields its URL and always stops Voilà."""
-    log_path = tmp_path / "voila.log"
-    env = {**os.environ, "RECORD_AUDIT_DB": str(reviewed_samples.store.path)}
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "record_audit.app", "--port", str(_free_port()),
-                                 "--notebook", str(NOTEBOOK)],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        url = None
-        while url is None:  # Voilà moves to the next port if this one was taken meanwhile
-            found = re.search(r"(http://127\.0\.0\.1:\d+/)\s*$", log_path.read_text(), re.MULTILINE)
-            url = found.group(1) if found else None
-            assert proc.poll() is None, f"Voilà exited:\n{log_path.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"Voilà did not start in 60 s:\n{log_path.read_text()[-3000:]}"
-            time.sleep(0.2)
-        yield url, log_path
-    finally:
-        _stop(proc)
-
-
-def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_url, reviewed_samples, tmp_path):
+def test_dashboard_app_renders_and_a_bar_click_lists_its_records(launch_chromium, app_url, reviewed_samples, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     url, log_path = app_url
@@ -93,7 +45,7 @@ def test_dashboard_app_renders_and_a_bar_click_lists_its_records(chromium, app_u
     cell_level = BAR_NAMES.get(cell_level, cell_level)
     errors, loaded = [], []
     with sync_playwright() as p:
-        browser = launch(p)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("pageerror", lambda e: errors.append(str(e)))

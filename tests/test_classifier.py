@@ -10,7 +10,7 @@ import pytest
 
 from record_audit import taxonomy
 from record_audit.errors import InputError
-from record_audit.model.classifier import SentenceModel, build_classifier
+from record_audit.model.sentence_model import SentenceModel, build_classifier
 from record_audit.model.train import Examples, tune_thresholds
 from record_audit.pipeline import FLAGS_KEY
 
@@ -66,6 +66,7 @@ def trained(tmp_path_factory, slice_file):
     return runs
 
 
+@pytest.mark.slow  # trains two models
 def test_training_is_reproducible(trained):
     a, b = trained
     assert a["path"].name == b["path"].name  # same data, rules, design and seed: same version
@@ -75,6 +76,7 @@ def test_training_is_reproducible(trained):
     assert a["oof"] == b["oof"]
 
 
+@pytest.mark.slow  # trains two models
 def test_model_file_round_trips_and_has_a_card(trained):
     out = trained[0]
     loaded = SentenceModel.load(out["path"])
@@ -158,8 +160,12 @@ def test_local_cues_do_not_frame_a_sentence_wide_flag(nlp_rules):
         assert [(f[3], f[4]) for f in flags] == [(context, False)], text
 
 
-def test_parse_features_are_computed_only_for_a_model_that_reads_them(trained, nlp_rules):
-    assert trained[0]["model"].columns == {"norm_text"}  # the words design
+@pytest.mark.slow  # trains two models
+def test_the_words_design_reads_only_the_normalized_text(trained):
+    assert trained[0]["model"].columns == {"norm_text"}
+
+
+def test_parse_features_are_computed_only_for_a_model_that_reads_them(nlp_rules):
     assert FixedModel({}).columns == {"text", "norm_text", "feats"}  # a pipeline that does not say
 
     seen = []
@@ -216,10 +222,10 @@ def test_the_shipped_model_matches_the_repository_data_and_its_card():
     from pathlib import Path
 
     from record_audit.model.train import data_hash
-    from record_audit.resources import current_model
+    from record_audit.model.registry import choose_model
 
     root = Path(__file__).resolve().parents[1]
-    path = current_model(root / "models")
+    path = choose_model(models_dir=root / "models")
     assert path is not None and path.is_file(), "no adopted model: run `make model`"
     model = SentenceModel.load(path)
     train_files = [root / "data" / "samples" / "annotated.jsonl", root / "data" / "corpus" / "train.jsonl"]
@@ -252,6 +258,7 @@ def test_thresholds_add_classifier_flags_only_as_precise_as_the_floor():
     assert strict["minimized"] == loose["minimized"] == 1.0  # no gain: rules only
 
 
+@pytest.mark.slow  # trains two models
 def test_flagging_probabilities_compute_only_labels_that_can_flag(trained):
     model = trained[0]["model"]
     rows = [{"text": t, "norm_text": t.lower(), "feats": {}}

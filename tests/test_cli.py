@@ -136,3 +136,36 @@ def test_evaluate_prints_contract_json(tmp_path):
     assert report["sentences"]["detection"]["failure_to_protect"]["recall"] == 1.0
     assert report["context_accuracy"] == 1.0
     assert {"macro_f1", "micro_f1"} <= set(counted)
+
+
+def _cp1252_notes_with_an_empty_row(tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_bytes("record_id,text\nA,Mum’s visit – fine.\nB,\n".encode("cp1252"))
+    return path
+
+
+def test_warnings_are_one_coded_line_each_on_stderr(tmp_path):
+    path = _cp1252_notes_with_an_empty_row(tmp_path)
+    result = run("flag", path, "--rules-only")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warned == [
+        f"record-audit: warning: [W002] {path}: read as Windows-1252 (not valid UTF-8). Pass --encoding to override.",
+        f"record-audit: warning: [W001] {path}, row 3, column 'text': skipped, empty text.",
+    ]  # once each, although the input is read twice
+    assert "1 row(s) skipped" in result.stderr
+
+
+def test_a_warning_can_be_silenced_by_its_code(tmp_path):
+    import warnings
+    path = _cp1252_notes_with_an_empty_row(tmp_path)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W002\]")
+        result = run("flag", path, "--rules-only")
+    assert "[W002]" not in result.stderr and "[W001]" in result.stderr
+
+
+def test_debug_shows_the_traceback_of_bad_input(tmp_path):
+    result = CliRunner().invoke(main, ["flag", str(tmp_path / "missing.csv"), "--debug"])
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr and "record-audit: error: [E003]" in result.stderr

@@ -108,7 +108,7 @@ def test_rubric_file_with_unknown_fact_is_refused(tmp_path):
 
 def test_dv_needs_a_term_or_cues_in_two_sentences(nlp_rules):
     """One stray cue does not pull a school case into the DV audit (record_shows_dv)."""
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import Note
 
     notes = [Note("R1", "R1-1", "Attendance 82%. Mother was pushed. Next visit Tuesday."),
@@ -117,3 +117,12 @@ def test_dv_needs_a_term_or_cues_in_two_sentences(nlp_rules):
              Note("R3", "R3-1", "Police attended a domestic abuse call. Attendance 82%.")]
     dv = {r.record_id: r.dv_present for r in flag_records(notes, nlp_rules)}
     assert dv == {"R1": False, "R2": True, "R3": True}
+
+
+def test_every_taxonomy_name_has_a_display_name():
+    from record_audit import taxonomy as t
+    names = (*t.LABELS, *t.SOURCES, *t.CONTEXTS, *t.LEVELS, t.NOT_APPLICABLE, *t.INDICATORS,
+             *t.CRITICAL_COMPONENTS, *t.REVIEW_DECISIONS, *t.REJECT_REASONS)
+    assert [n for n in names if n not in t.DISPLAY_NAMES] == []
+    shown = [t.display_name(n) for n in t.LABELS]
+    assert len(set(shown)) == len(shown) and all("_" not in s for s in shown)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 
 import pytest
 
@@ -14,15 +13,9 @@ from record_audit.widgets.dashboard import as_raw
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory, audited_samples, samples_dir):
-    """The samples reviewed from the gold annotation once for this module; the tests only read it."""
-    from record_audit.io.annotated import read_annotated
-    from record_audit.store.gold import review_from_gold
-
-    db = tmp_path_factory.mktemp("dashboard") / "reviewed.sqlite"
-    shutil.copy(audited_samples, db)
-    review = ReviewStore(db)
-    review_from_gold(review, read_annotated(samples_dir / "annotated.jsonl"))
+def reviewed(tmp_path_factory, reviewed_samples_db, copy_store):
+    """The gold-reviewed samples, one copy for this module; the tests only read it."""
+    review = ReviewStore(copy_store(reviewed_samples_db, tmp_path_factory.mktemp("dashboard") / "reviewed.sqlite"))
     yield review
     review.close()
 
@@ -33,10 +26,8 @@ def dashboard(reviewed, tmp_path):
 
 
 @pytest.fixture
-def unreviewed(tmp_path, audited_samples):
-    db = tmp_path / "unreviewed.sqlite"
-    shutil.copy(audited_samples, db)
-    review = ReviewStore(db)
+def unreviewed(tmp_path, audited_samples, copy_store):
+    review = ReviewStore(copy_store(audited_samples, tmp_path / "unreviewed.sqlite"))
     yield review
     review.close()
 
@@ -212,22 +203,13 @@ HOSTILE = [
 ]
 
 
-def test_note_text_and_names_in_the_drill_down_are_escaped(tmp_path, nlp_rules):
-    from record_audit.audit import run_audit
-    from record_audit.continuum import Rubric
-    from record_audit.io import open_notes
-    from record_audit.resources import rules_dir
-    from record_audit.store import AuditStore
-
+def test_note_text_and_names_in_the_drill_down_are_escaped(tmp_path, audit_notes):
     notes = tmp_path / "notes.csv"
     with open(notes, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["record_id", "text", "team", "author"])
         writer.writerows([rid, text, team, "<u>W1</u>"] for rid, text, team in HOSTILE)
-    db = tmp_path / "hostile.sqlite"
-    with AuditStore(db) as store:
-        run_audit(open_notes(notes), nlp_rules, store, rubric=Rubric.load(), rules_root=rules_dir())
-    dash = SummaryDashboard(db, out_dir=tmp_path)
+    dash = SummaryDashboard(audit_notes(notes, tmp_path / "hostile.sqlite"), out_dir=tmp_path)
     level = next(lv for lv in taxonomy.RECORD_LEVELS if not dash.bars[lv].disabled)
     dash.bars[level].click()
     assert dash.selected_ids == ["R1"]
@@ -235,5 +217,6 @@ def test_note_text_and_names_in_the_drill_down_are_escaped(tmp_path, nlp_rules):
     for raw in ("<script", "<img", "<b>North", "<u>W1", "<i>East"):
         assert raw not in shown, raw
     assert "&lt;b&gt;North&lt;/b&gt;" in shown and "&lt;u&gt;W1&lt;/u&gt;" in shown
-    assert "&lt;script&gt;" in dash.detail.value or "&lt;img" in dash.detail.value
+    # the evidence sentence that holds markup is listed, the markup as text
+    assert "&lt;img src=x onerror=alert(1)&gt; from the violence." in dash.detail.value
     dash.close()

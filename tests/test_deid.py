@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from record_audit.pipeline.deid import Deidentifier, Pseudonyms
+from record_audit.pipeline.deid import Pseudonyms
 
 PLANTED = {
     "names": ["Dana Okafor", "Okafor", "Jayden", "Brennan", "Priya", "Whitlock", "Tomasz Kowalski"],
@@ -22,11 +22,6 @@ EXAMPLE = [
     "Case #88231 / CP-2023-004512, ref 2024/7781. Priya Whitlock (IDVA) met her on 12 March 2025 and Jan 5, 2024.",
     "Jayden DOB 04/05/2016 told priya he was scared; Brennan denies it. Call 555-867-5309.",
 ]
-
-
-@pytest.fixture(scope="module")
-def deid():
-    return Deidentifier()
 
 
 @pytest.fixture(scope="module")

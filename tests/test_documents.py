@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from record_audit.cli import main
-from record_audit.errors import InputError
+from record_audit.errors import AuditWarning, InputError
 from record_audit.io import open_notes
 from record_audit.io.documents import DocumentSkipped, clean_pages, read_document
 
@@ -112,9 +112,10 @@ def mixed_folder(tmp_path, assessment_pdf):
     return folder
 
 
-def test_unreadable_documents_are_coded_warnings_and_the_rest_is_read(mixed_folder, caplog):
+def test_unreadable_documents_are_coded_warnings_and_the_rest_is_read(mixed_folder):
     source = open_notes(mixed_folder)
-    notes = list(source)
+    with pytest.warns(AuditWarning) as caught:
+        notes = list(source)
     assert [n.note_id for n in notes] == [
         "R12/assessment.pdf#p1", "R12/assessment.pdf#p2", "R12/assessment.pdf#p3", "R12/contact.txt",
         "R13/minutes.docx", "R13/partly scanned.pdf#p1"]
@@ -123,6 +124,7 @@ def test_unreadable_documents_are_coded_warnings_and_the_rest_is_read(mixed_fold
     for name, message in zip(["scan.pdf", "locked.docx", "locked.pdf", "broken.docx", "broken.pdf",
                               "partly scanned.pdf, page 2"], skipped):
         assert name in message and SECRET not in message
+    assert sorted(str(w.message) for w in caught) == skipped  # each warned once, as counted
 
 
 def test_flag_and_audit_a_mixed_folder_through_the_cli(mixed_folder, tmp_path):

@@ -5,20 +5,16 @@ Every identifier below is fictional and planted here; the handouts must contain 
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 
 import pytest
 
 from record_audit.errors import InputError
 from record_audit.gallery import Example, Gallery
-from record_audit.pipeline.deid import Deidentifier
 from record_audit.report.handout import md_escape, render_handout, write_handout
 from record_audit.store.review import ReviewStore
 from record_audit.store.rewrites import latest_rewrites
 from record_audit.widgets import TrainerGallery
-from tests.browser import offline_page
-from tests.notes_table import write_notes
 
 PLANTED = {
     "names": ["Rowena Castellano", "Castellano", "Rowena", "Desmond Achterberg", "Achterberg", "Desmond",
@@ -47,34 +43,16 @@ NOTES = [
 
 
 @pytest.fixture(scope="module")
-def deid():
-    return Deidentifier()
+def audited(tmp_path_factory, write_notes, audit_notes):
+    """The planted notes audited (rules only) once; tests review copies of it."""
+    tmp = tmp_path_factory.mktemp("gallery")
+    return audit_notes(write_notes(tmp / "notes.csv", NOTES), tmp / "audit.sqlite")
 
 
 @pytest.fixture(scope="module")
-def audited(tmp_path_factory, nlp_rules):
-    """The planted notes audited (rules only) once; tests review copies of it."""
-    from record_audit.audit import run_audit
-    from record_audit.continuum import Rubric
-    from record_audit.io import open_notes
-    from record_audit.resources import rules_dir
-    from record_audit.store import AuditStore
-
-    tmp = tmp_path_factory.mktemp("gallery")
-    db = tmp / "audit.sqlite"
-    with AuditStore(db) as store:
-        run_audit(open_notes(write_notes(tmp / "notes.csv", NOTES)), nlp_rules, store, rubric=Rubric.load(),
-                  rules_root=rules_dir())
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return db
-
-
-@pytest.fixture
-def review(tmp_path, audited):
+def reviewed_db(tmp_path_factory, audited, copy_store):
     """A reviewed copy: every flag accepted (the first two marked teaching), one relabel, one add."""
-    db = tmp_path / "reviewed.sqlite"
-    shutil.copy(audited, db)
-    review = ReviewStore(db)
+    review = ReviewStore(copy_store(audited, tmp_path_factory.mktemp("gallery") / "reviewed.sqlite"))
     items = review.queue()
     assert len(items) >= 6, "the planted notes should raise several flags"
     for i, item in enumerate(items[1:], start=1):
@@ -86,12 +64,29 @@ def review(tmp_path, audited):
     phone = next(s for s in review.store.sentences("R1", "R1-1")
                  if "(937)" in review.store.notes("R1")[0]["text"][s["start"]:s["end"]])
     review.add("ana", "R1", "R1-1", phone["sentence_index"], "survivor_responsibilized", teaching_example=True)
+    review.close()
+    return review.store.path
+
+
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory, reviewed_db, copy_store, deid):
+    """The reviewed examples, shared by the tests that only read them (examples are made once)."""
+    review = ReviewStore(copy_store(reviewed_db, tmp_path_factory.mktemp("gallery") / "shared.sqlite"))
+    yield Gallery(review, deidentifier=deid)
+    review.close()
+
+
+@pytest.fixture
+def review(tmp_path, reviewed_db, copy_store):
+    """A private copy of the reviewed store, for a test that decides or saves rewrites."""
+    review = ReviewStore(copy_store(reviewed_db, tmp_path / "reviewed.sqlite"))
     yield review
     review.close()
 
 
 @pytest.fixture
-def gallery(review, deid):
+def own_gallery(review, deid):
+    """The gallery of a private copy (``review``)."""
     return Gallery(review, deidentifier=deid)
 
 
@@ -151,19 +146,19 @@ def test_highlight_marks_the_flagged_words_in_the_de_identified_sentence(gallery
 
 # -- which examples, in which order ---------------------------------------------------------------
 
-def test_examples_are_the_decisions_that_stand_teaching_first(gallery, review):
-    entries = gallery.all_entries()
+def test_examples_are_the_decisions_that_stand_teaching_first(own_gallery, review):
+    entries = own_gallery.all_entries()
     assert {e.decision for e in entries} == {"accept", "relabel", "add"}
     teaching = [e.teaching for e in entries]
     assert teaching == sorted(teaching, reverse=True) and sum(teaching) == 3
     # a rejected flag and an undone decision are not examples
     gone = entries[-1]
     review.decide("ana", gone.key, "reject", reason="wrong_label")
-    gallery.refresh()
-    assert gone.key not in [e.key for e in gallery.all_entries()]
+    own_gallery.refresh()
+    assert gone.key not in [e.key for e in own_gallery.all_entries()]
     review.undo("ana")
-    gallery.refresh()
-    assert gone.key in [e.key for e in gallery.all_entries()]
+    own_gallery.refresh()
+    assert gone.key in [e.key for e in own_gallery.all_entries()]
 
 
 def test_filters_use_the_reviewed_label_and_the_source(gallery):
@@ -182,37 +177,37 @@ def test_filters_use_the_reviewed_label_and_the_source(gallery):
 
 # -- trainers' rewrites ------------------------------------------------------------------------------
 
-def test_a_trainers_rewrite_is_kept_append_only_and_de_identified(gallery, review):
-    entry = next(e for e in gallery.all_entries() if "failed to protect" in gallery.example(e).sentence)
-    example = gallery.example(entry)
+def test_a_trainers_rewrite_is_kept_append_only_and_de_identified(own_gallery, review):
+    entry = next(e for e in own_gallery.all_entries() if "failed to protect" in own_gallery.example(e).sentence)
+    example = own_gallery.example(entry)
     mother = re.search(r"Mother (\[Name [A-Z]\])", example.before).group(1)
-    gallery.save_rewrite("tess", entry, "Desmond Achterberg pushed Ms. Castellano; she took Kezia to her "
+    own_gallery.save_rewrite("tess", entry, "Desmond Achterberg pushed Ms. Castellano; she took Kezia to her "
                                         "sister's on 9 March 2024 to keep them safe.")
-    rewritten = gallery.example(entry)
+    rewritten = own_gallery.example(entry)
     assert rewritten.rewrite_by == "tess" and leaks(rewritten.rewrite) == []
     assert mother in rewritten.rewrite and "pushed Ms." in rewritten.rewrite
     # the stored text is as typed; the log is append-only; an empty rewrite withdraws it
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         review.conn.execute("UPDATE rewrites SET text = 'x'")
-    gallery.save_rewrite("tess", entry, "")
-    assert gallery.example(entry).rewrite is None and latest_rewrites(review.store) == {}
+    own_gallery.save_rewrite("tess", entry, "")
+    assert own_gallery.example(entry).rewrite is None and latest_rewrites(review.store) == {}
     assert review.conn.execute("SELECT COUNT(*) FROM rewrites").fetchone()[0] == 2
     with pytest.raises(InputError, match="trainer's name"):
-        gallery.save_rewrite(" ", entry, "text")
+        own_gallery.save_rewrite(" ", entry, "text")
 
 
-def test_a_rewrite_that_uses_the_placeholders_keeps_them(gallery):
-    entry = next(e for e in gallery.all_entries() if "failed to protect" in gallery.example(e).sentence)
-    gallery.save_rewrite("tess", entry, "[Name B] pushed [Name A] against the fridge in front of the children.")
-    assert gallery.example(entry).rewrite == "[Name B] pushed [Name A] against the fridge in front of the children."
+def test_a_rewrite_that_uses_the_placeholders_keeps_them(own_gallery):
+    entry = next(e for e in own_gallery.all_entries() if "failed to protect" in own_gallery.example(e).sentence)
+    own_gallery.save_rewrite("tess", entry, "[Name B] pushed [Name A] against the fridge in front of the children.")
+    assert own_gallery.example(entry).rewrite == "[Name B] pushed [Name A] against the fridge in front of the children."
 
 
 # -- handouts -------------------------------------------------------------------------------------
 
-def test_exported_handouts_contain_no_planted_identifier(gallery, tmp_path):
-    entries = gallery.all_entries()
-    gallery.save_rewrite("tess", entries[0], "Mr. Achterberg (FA) hit Rowena; call 07700 900461.")
-    paths = write_handout(gallery.examples(entries), tmp_path / "handouts", title="DV module: week 2")
+def test_exported_handouts_contain_no_planted_identifier(own_gallery, tmp_path):
+    entries = own_gallery.all_entries()
+    own_gallery.save_rewrite("tess", entries[0], "Mr. Achterberg (FA) hit Rowena; call 07700 900461.")
+    paths = write_handout(own_gallery.examples(entries), tmp_path / "handouts", title="DV module: week 2")
     assert [p.name for p in paths] == ["handout-dv-module-week-2.html", "handout-dv-module-week-2.md"]
     for path in paths:
         text = path.read_text(encoding="utf-8")
@@ -253,7 +248,8 @@ def test_handout_refuses_raw_rows_and_empty_picks(gallery, tmp_path):
         write_handout(gallery.examples(gallery.all_entries()[:1]), tmp_path / "file", title="T")
 
 
-def test_handout_renders_in_headless_chromium(gallery, tmp_path):
+@pytest.mark.browser
+def test_handout_renders_in_headless_chromium(gallery, tmp_path, offline_page):
     examples = gallery.examples(gallery.all_entries())
     (path,) = write_handout(examples, tmp_path, title="Gallery", formats=("html",))
     with offline_page(path) as page:
@@ -281,8 +277,10 @@ def test_widget_filters_browses_and_shows_de_identified_examples(gallery):
     panel.source.value = "(all)"
     panel.label.value = "father_absent"
     assert panel.entries and all(e.label == "father_absent" for e in panel.entries)
+    panel.label.value = "(all)"
     panel.teaching_only.value = True
-    assert all(e.teaching for e in panel.entries)
+    teaching = [e.key for e in gallery.all_entries() if e.teaching]
+    assert len(teaching) == 3 and [e.key for e in panel.entries] == teaching
 
 
 def test_widget_picks_and_exports_a_handout(gallery, tmp_path):
@@ -307,17 +305,17 @@ def test_widget_picks_and_exports_a_handout(gallery, tmp_path):
     assert panel.picked == [] and panel.pick.value is False
 
 
-def test_widget_saves_a_rewrite_and_shows_errors_on_the_panel(gallery):
-    panel = TrainerGallery(gallery, "")
+def test_widget_saves_a_rewrite_and_shows_errors_on_the_panel(own_gallery):
+    panel = TrainerGallery(own_gallery, "")
     panel.rewrite.value = "Mr. Achterberg chose to push her."
     panel.save_button.click()
-    assert "needs the trainer" in panel.message.value and latest_rewrites(gallery.store) == {}
+    assert "needs the trainer" in panel.message.value and latest_rewrites(own_gallery.store) == {}
     panel.trainer.value = "tess"
     panel.save_button.click()
     assert "Rewrite saved" in panel.message.value
     assert "Achterberg" not in panel.card.value and "chose to push her" in panel.card.value
     assert "Achterberg" not in panel.rewrite.value  # the box shows the de-identified rewrite
-    (row,) = latest_rewrites(gallery.store).values()
+    (row,) = latest_rewrites(own_gallery.store).values()
     assert row["trainer"] == "tess" and row["text"] == "Mr. Achterberg chose to push her."
 
 

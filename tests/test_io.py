@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from record_audit.errors import InputError
+from record_audit.errors import AuditWarning, InputError
 from record_audit.io import open_notes, read_annotated, read_parties
 
 SECRET = "Ms Zyxwv was pushed"  # note text that must never appear in a message
@@ -51,12 +51,12 @@ def test_default_column_names_match_case_insensitively(tmp_path):
     assert [(n.record_id, n.note_id) for n in open_notes(path)] == [("A", "n9")]
 
 
-def test_windows_1252_export_is_read_correctly(tmp_path, caplog):
+def test_windows_1252_export_is_read_correctly(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_bytes("record_id,text\nA,Mum’s café visit – “fine”.\n".encode("cp1252"))
-    (note,) = list(open_notes(path))
+    with pytest.warns(AuditWarning, match=r"^\[W002\] .*notes.csv: read as Windows-1252"):
+        (note,) = list(open_notes(path))
     assert note.text == "Mum’s café visit – “fine”."
-    assert "Windows-1252" in caplog.text
 
 
 def test_utf8_with_bom_is_read(tmp_path):
@@ -88,21 +88,24 @@ def test_missing_column_names_file_columns_and_fix(tmp_path):
     assert "--columns record_id=" in message
 
 
-def test_unusable_rows_are_skipped_with_position_and_counted(tmp_path, caplog):
+def test_unusable_rows_are_skipped_with_position_and_counted(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text(f"record_id,text\nA,Fine note.\nB,\n,{SECRET}\nC,Another.\n", encoding="utf-8")
     source = open_notes(path)
-    assert [n.record_id for n in source] == ["A", "C"]
+    with pytest.warns(AuditWarning) as caught:
+        assert [n.record_id for n in source] == ["A", "C"]
     assert len(source.stats.skipped) == 2
-    assert "row 3, column 'text': skipped, empty text" in caplog.text
-    assert "row 4, column 'record_id': skipped, no record_id" in caplog.text
-    assert SECRET not in caplog.text
+    shown = [str(w.message) for w in caught]
+    assert len(shown) == 2 and all(m.startswith("[W001] ") for m in shown)
+    assert "row 3, column 'text': skipped, empty text" in shown[0]
+    assert "row 4, column 'record_id': skipped, no record_id" in shown[1]
+    assert not any(SECRET in m for m in shown)
 
 
 def test_file_with_no_usable_note_is_bad_input(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text("record_id,text\nA,\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no usable note"):
+    with pytest.warns(AuditWarning, match=r"\[W001\]"), pytest.raises(InputError, match="no usable note"):
         list(open_notes(path))
 
 
@@ -152,7 +155,10 @@ def test_txt_folder_records_from_subfolders_or_stems(tmp_path):
     (tmp_path / "R2.txt").write_text("Loose note.", encoding="utf-8")
     (tmp_path / "empty.txt").write_text("  ", encoding="utf-8")
     source = open_notes(tmp_path)
-    notes = list(source)
+    with pytest.warns(AuditWarning) as caught:
+        notes = list(source)
+        assert list(source) == notes  # read again, as every run does: no warning twice
+    assert [str(w.message)[:6] for w in caught] == ["[W002]", "[W001]"]  # b.txt's encoding, empty.txt
     assert [(n.record_id, n.note_id) for n in notes] == [("R1", "R1/a.txt"), ("R1", "R1/b.txt"), ("R2", "R2.txt")]
     assert notes[1].text == "Café – note two."
     assert len(source.stats.skipped) == 1
@@ -201,6 +207,7 @@ def test_parties_file_reads_and_rejects_unknown_roles(tmp_path):
         read_parties(path)
 
 
+@pytest.mark.slow  # writes and reads a 120,000-row export
 def test_large_csv_streams_without_loading_the_file(tmp_path):
     """Reading through a 6 MB export allocates a small fraction of it at any time."""
     import tracemalloc

@@ -39,7 +39,7 @@ def test_a_required_role_anchors_only_a_pattern_without_words():
 def test_role_constraints_are_matched_on_the_native_attribute(nlp_rules):
     """`ROLE:` and `_: {role: ...}` both become ROLE_ATTR, which record_audit_roles sets."""
     from record_audit.pipeline.extensions import ROLE_ATTR
-    from record_audit.pipeline.rules import expand_token_pattern
+    from record_audit.rules import expand_token_pattern
     assert expand_token_pattern([{"ROLE": "survivor"}, {"_": {"role": {"NOT_IN": ["child"]}}, "OP": "?"}]) == [
         {ROLE_ATTR: "survivor", "OP": "+"}, {ROLE_ATTR: {"NOT_IN": ["child"]}, "OP": "?"}]
     doc = nlp_rules("Mother said that the father hit her.")
@@ -50,7 +50,7 @@ def test_role_constraints_are_matched_on_the_native_attribute(nlp_rules):
 
 @pytest.fixture(scope="module")
 def texts(nlp_rules):
-    from record_audit.pipeline import load_rules
+    from record_audit.rules import load_rules
     rules = load_rules()
     out = [t for e in rules.lexicon for t in (*e.examples.match, *e.examples.no_match)]
     with open(ROOT / "data" / "samples" / "notes.csv", encoding="utf-8") as fh:
@@ -58,6 +58,7 @@ def texts(nlp_rules):
     return out
 
 
+@pytest.mark.slow  # every lexicon example and every note of the samples
 def test_anchored_ruler_finds_the_same_spans_as_a_plain_span_ruler(nlp_rules, texts):
     from spacy.pipeline.span_ruler import SpanRuler
 
@@ -104,6 +105,7 @@ def test_condition_index_finds_the_groups_a_brute_force_test_finds():
         assert index.holding(values) == [i for i, c in enumerate(conditions) if c and holds(c, values)]
 
 
+@pytest.mark.slow  # every lexicon example and every note of the samples
 def test_dependency_rules_match_sentence_by_sentence_as_a_plain_matcher_on_the_doc(nlp_rules, texts):
     """Matching only the sentences that hold a rule's words, with unless tokens looked up there,
     gives what one DependencyMatcher over the whole doc and unless tokens of the whole doc give."""

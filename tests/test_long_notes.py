@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from record_audit import parallel
+from record_audit.engines import processes
 from record_audit.cli import main
 from record_audit.io import Note
 from record_audit.pipeline import annotate
@@ -92,9 +92,9 @@ def test_long_notes_between_short_ones_keep_input_order_and_their_offsets(nlp_ru
 
 def test_worker_processes_cut_long_notes_too(nlp_rules, monkeypatch):
     monkeypatch.setattr(annotate, "PIECE_CHARS", 800)
-    monkeypatch.setattr(parallel, "_NLP", nlp_rules)  # the worker's function, run in this process
+    monkeypatch.setattr(processes, "_NLP", nlp_rules)  # the worker's function, run in this process
     note = Note("R1", "long", chronology(3_000, seed=3))
-    [result] = parallel._work([(note, None)])
+    [result] = processes._work([(note, None)])
     _assert_offsets_hold(note.text, result)
     assert _keys(result) == _keys(annotate_in_pieces(nlp_rules, note, limit=800))
 

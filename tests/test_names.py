@@ -1,13 +1,13 @@
 """Names learned from how notes introduce people, resolved with the record's own roles."""
 from __future__ import annotations
 
-from record_audit.flagging import default_harvester
+from record_audit.engines.base import name_harvester
 from record_audit.pipeline import FLAGS_KEY
 from record_audit.pipeline.roles import LEARNED
 
 
 def test_introduced_names_map_to_party_words_and_children():
-    harvester = default_harvester()
+    harvester = name_harvester()
     learned = harvester.harvest([
         "Home visit to Marta Kowalska (mum) and Oliver (4). FA Ryan Lloyd was not present.",
         "Mum's partner, Jordan Hale, left. Harvey Reid (6) and Mr Reid (father) were seen.",

@@ -3,11 +3,6 @@ from __future__ import annotations
 
 
 import pytest
-from click.testing import CliRunner
-
-from record_audit.cli import main
-from tests.browser import offline_page
-from tests.notes_table import write_notes
 
 HOSTILE = [
     ('R1', 'Mother was pushed during a domestic dispute. <script>alert("x")</script> '
@@ -21,20 +16,27 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def report_file(tmp_path_factory):
+def report_file(tmp_path_factory, write_notes, run_cli):
     tmp = tmp_path_factory.mktemp("report")
     notes = write_notes(tmp / "notes.csv", HOSTILE)
     out = tmp / "report.html"
-    result = CliRunner().invoke(main, ["audit", str(notes), "--db", str(tmp / "a.sqlite"), "--report", str(out)],
-                                catch_exceptions=False)
+    result = run_cli("audit", notes, "--db", tmp / "a.sqlite", "--report", out)
     assert result.exit_code == 0, result.output
     return out
+
+
+def section(html: str, record_id: str) -> str:
+    """One record's section of the report."""
+    start = html.index(f'<section class="record" id="record-{record_id}"')
+    end = html.find('<section class="record"', start + 1)
+    return html[start:end if end != -1 else len(html)]
 
 
 def test_note_markup_comes_out_escaped(report_file):
     html = report_file.read_text(encoding="utf-8")
     assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html or "&lt;img" in html
+    # the flagged sentence after the script tag is shown, the tag as text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script" in section(html, "R1")
 
 
 def test_report_is_self_contained(report_file):
@@ -46,12 +48,15 @@ def test_report_is_self_contained(report_file):
 
 def test_report_shows_levels_evidence_explanations_and_rewrites(report_file):
     html = report_file.read_text(encoding="utf-8")
-    assert 'id="record-R1"' in html and "Destructiveness" in html
-    assert "Why this level:" in html and "Better:" in html
-    assert "not_applicable" in html  # R3 has no DV
+    r1 = section(html, "R1")
+    assert ">Destructiveness</span>" in r1 and "Why this level:" in r1
+    assert "<strong>Evidence</strong>" in r1 and 'title="failure_to_protect">failed to protect the kids</mark>' in r1
+    assert "Better:" in r1  # a rule's rewrite beside its flag
+    assert ">not_applicable</span>" in section(html, "R3")  # R3 has no DV
 
 
-def test_report_renders_in_headless_chromium(report_file, tmp_path):
+@pytest.mark.browser
+def test_report_renders_in_headless_chromium(report_file, tmp_path, offline_page):
     with offline_page(report_file) as page:
         bars = page.locator("#continuum-chart rect.bar")
         assert bars.count() == 5

@@ -16,12 +16,11 @@ from click.testing import CliRunner
 from record_audit import taxonomy
 from record_audit.cli import main
 from record_audit.errors import InputError
-from record_audit.model.classifier import SentenceModel
+from record_audit.model.sentence_model import SentenceModel
 from record_audit.model.compare import ChangedSentence, Comparison, compare_models
-from record_audit.model.registry import CURRENT_FILE, ModelRegistry, read_current
+from record_audit.model.registry import CURRENT_FILE, MODELS_ENV, ModelRegistry, choose_model, read_current
 from record_audit.model.train import PRECISION_MARGIN, model_version, rules_fingerprint, train_model, write_card
-from record_audit.resources import MODELS_ENV, current_model, shipped
-from tests.notes_table import write_notes
+from record_audit.resources import shipped
 
 # only two labels occur in the slice: the other columns are constant on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Label not .* is present in all training examples")
@@ -62,22 +61,15 @@ def write_jsonl(path, records):
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory, nlp_rules):
+def work(tmp_path_factory, write_notes, audit_notes):
     """The slice, a dev slice, a reviewed store and a notes table, made once for the module."""
-    from record_audit.audit import run_audit
-    from record_audit.continuum import Rubric
-    from record_audit.io import open_notes
-    from record_audit.resources import rules_dir
-    from record_audit.store import AuditStore
     from record_audit.store.review import ReviewStore
 
     root = tmp_path_factory.mktemp("retrain")
     train = write_jsonl(root / "slice.jsonl", slice_records(12, seed=0, prefix="T"))
     dev = write_jsonl(root / "dev.jsonl", slice_records(8, seed=1, prefix="D"))
     notes = write_notes(root / "notes.csv", REVIEWED_NOTES)
-    db = root / "reviewed.sqlite"
-    with AuditStore(db) as store:
-        run_audit(open_notes(notes), nlp_rules, store, rubric=Rubric.load(), rules_root=rules_dir())
+    db = audit_notes(notes, root / "reviewed.sqlite")
     review = ReviewStore(db)
     for rid, note_id, index in (("RV1", "RV1-1", 1), ("RV2", "RV2-1", 1), ("RV3", "RV3-1", 1)):
         review.add("ana", rid, note_id, index, "survivor_strengths")
@@ -99,7 +91,7 @@ def candidate(work, nlp_rules, tmp_path_factory):
     models = models_copy(tmp_path_factory.mktemp("api") / "models")
     out = train_model([work["train"]], dev_file=work["dev"], models_dir=models, design="words", seed=0,
                       extra=work["rows"], log=lambda m: None, nlp=nlp_rules)
-    comparison = compare_models(current_model(models), out["path"], dev_file=work["dev"],
+    comparison = compare_models(choose_model(models_dir=models), out["path"], dev_file=work["dev"],
                                 reviewed_rows=work["rows"], nlp=nlp_rules, candidate_dev_report=out["dev_report"])
     return {**out, "models": models, "comparison": comparison}
 
@@ -124,6 +116,7 @@ def test_the_reviewed_store_gives_training_rows(work):
     assert "perpetrator_pattern" in labelled["He makes her account for every penny."]
 
 
+@pytest.mark.slow  # trains a candidate
 def test_candidate_is_reproducible_through_the_api_and_the_panel(candidate, panel):
     assert panel.candidate is not None and panel.candidate.name == candidate["path"].name
     again = SentenceModel.load(panel.candidate)
@@ -134,6 +127,7 @@ def test_candidate_is_reproducible_through_the_api_and_the_panel(candidate, pane
     assert panel.comparison.changed_table() == candidate["comparison"].changed_table()
 
 
+@pytest.mark.slow  # trains a candidate
 def test_version_names_data_rules_design_and_seed(candidate, work):
     meta = candidate["model"].meta
     fingerprint = rules_fingerprint()
@@ -149,16 +143,20 @@ def test_version_names_data_rules_design_and_seed(candidate, work):
     assert len(others) == 6 and base not in others
 
 
-def test_rules_fingerprint_follows_the_rules_folder(tmp_path):
+def test_rules_fingerprint_follows_the_loaded_rules(tmp_path):
     rules = tmp_path / "lexicons"
     shutil.copytree(shipped("lexicons"), rules)
     assert rules_fingerprint(rules) == rules_fingerprint()
     with open(rules / "minimized.yaml", "a", encoding="utf-8") as fh:
         fh.write("\n# a reviewer's note\n")
+    assert rules_fingerprint(rules) == rules_fingerprint()  # a comment changes no rule
+    text = (rules / "minimized.yaml").read_text(encoding="utf-8")
+    (rules / "minimized.yaml").write_text(text.replace("[jealous, drunken, blind]", "[jealous, drunken]"), encoding="utf-8")
     assert rules_fingerprint(rules) != rules_fingerprint()
 
 
 # -- comparison -----------------------------------------------------------------------------------
+@pytest.mark.slow  # trains a candidate
 def test_comparison_has_per_label_deltas_levels_and_changed_reviewed_sentences(candidate, work):
     comparison = candidate["comparison"]
     table = comparison.label_table()
@@ -167,7 +165,7 @@ def test_comparison_has_per_label_deltas_levels_and_changed_reviewed_sentences(c
         assert row["ΔF1"] == pytest.approx(row["F1 candidate"] - row["F1 current"], abs=1e-4)
     metrics = {r["metric"]: r for r in comparison.summary_table()}
     assert {"macro-F1 counted", "macro-F1 detection", "record level exact", "record level within one"} <= set(metrics)
-    assert comparison.current == current_model(candidate["models"]).stem
+    assert comparison.current == choose_model(models_dir=candidate["models"]).stem
     assert comparison.n_reviewed == len(work["rows"])
     assert comparison.changed, "the candidate learned safety planning: some reviewed predictions must change"
     for changed in comparison.changed:
@@ -198,7 +196,7 @@ def classifier_flags(lines):
 
 def expected_flags(nlp, notes, model_path):
     """The classifier flags the pipeline gives the notes with ``model_path``, computed in this process."""
-    from record_audit.flagging import flag_records
+    from record_audit.engines import flag_records
     from record_audit.io import open_notes
     from record_audit.pipeline import set_model
 
@@ -217,6 +215,7 @@ def run_flag(notes, out, *args, env=None):
     return classifier_flags(json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
 
 
+@pytest.mark.slow  # trains a candidate
 def test_adopt_then_flag_uses_it_and_rollback_restores_the_previous(candidate, work, nlp_rules, tmp_path):
     models = tmp_path / "models"
     shutil.copytree(candidate["models"], models)
@@ -246,6 +245,7 @@ def test_adopt_then_flag_uses_it_and_rollback_restores_the_previous(candidate, w
     assert new.is_file()  # rolled back, not deleted
 
 
+@pytest.mark.slow  # trains a candidate
 def test_registry_lists_models_with_their_key_figures(candidate):
     rows = {r["file"]: r for r in ModelRegistry(candidate["models"]).table()}
     new = rows[candidate["path"].name]
@@ -255,15 +255,16 @@ def test_registry_lists_models_with_their_key_figures(candidate):
     assert sum(r["current"] for r in rows.values()) == 1
 
 
+@pytest.mark.slow  # trains a candidate
 def test_registry_errors_are_clear_input_errors(tmp_path, candidate):
     with pytest.raises(InputError, match="no such models folder"):
         ModelRegistry(tmp_path / "missing")
     with pytest.raises(InputError, match="no such models folder"):
-        current_model(tmp_path / "missing")
+        choose_model(models_dir=tmp_path / "missing")
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(InputError, match="no current.json"):
-        current_model(empty)
+        choose_model(models_dir=empty)
     models = models_copy(tmp_path / "models")
     registry = ModelRegistry(models)
     with pytest.raises(InputError, match="no earlier adoption to roll back to"):
@@ -273,7 +274,7 @@ def test_registry_errors_are_clear_input_errors(tmp_path, candidate):
     with pytest.raises(InputError, match="no such model file"):
         registry.adopt("record-audit-clf-nope.skops")
     (models / CURRENT_FILE).write_text(json.dumps({"model": "gone.skops"}), encoding="utf-8")
-    for call in (registry.current, lambda: current_model(models)):
+    for call in (registry.current, lambda: choose_model(models_dir=models)):
         with pytest.raises(InputError, match="names the model 'gone.skops', which is not"):
             call()
     (models / CURRENT_FILE).write_text("{not json", encoding="utf-8")
@@ -288,6 +289,7 @@ def test_the_first_current_json_format_does_not_list_itself_as_previous(tmp_path
     assert read_current(models) == {"model": name, "previous": None, "history": [name]}
 
 
+@pytest.mark.slow  # trains a candidate
 def test_a_failed_write_leaves_current_json_as_it_was(tmp_path, candidate, monkeypatch):
     import os
     models = tmp_path / "models"
@@ -303,6 +305,7 @@ def test_a_failed_write_leaves_current_json_as_it_was(tmp_path, candidate, monke
     assert not list(models.glob("*.partial")) and not list(models.glob(".*.partial"))
 
 
+@pytest.mark.slow  # trains a candidate
 def test_models_commands_list_adopt_rollback_and_refuse_bad_input(tmp_path, candidate, work):
     models = tmp_path / "models"
     shutil.copytree(candidate["models"], models)
@@ -323,6 +326,7 @@ def test_models_commands_list_adopt_rollback_and_refuse_bad_input(tmp_path, cand
 
 
 # -- the panel -------------------------------------------------------------------------------------
+@pytest.mark.slow  # trains a candidate
 def test_panel_shows_the_comparison_escaped_then_adopts_and_rolls_back(panel):
     assert "Candidate" in panel.status.value and "macro-F1" in panel.status.value
     assert "survivor_strengths" in panel.result_view.value and "<see photo>" not in panel.result_view.value
@@ -353,6 +357,7 @@ def test_panel_shows_a_failed_training_and_trains_nothing(tmp_path, nlp_rules, w
     assert sorted(p.name for p in models.iterdir()) == before
 
 
+@pytest.mark.slow  # trains a candidate
 def test_cli_train_takes_reviewed_decisions_from_db_as_the_contract_spells_it(candidate, work, tmp_path):
     """CONTRACT §8: `train ANNOTATED.jsonl --db AUDIT.sqlite` adds the store's reviewed decisions."""
     import json

@@ -14,31 +14,14 @@ from sklearn.metrics import cohen_kappa_score
 from record_audit.cli import main
 from record_audit.errors import InputError
 from record_audit.store.review import FlagKey, ReviewStore, cohen_kappa
-from tests.notes_table import write_notes
-
-NOTES = [
-    ("R1", "Mother failed to protect the children. Father was not contacted. FA has anger issues."),
-    ("R1", "CW advised MO that she must obtain a protective order or the children will be removed."),
-    ("R2", "Worker met with FA to discuss his violence. He monitors her phone. She called the police."),
-    ("R2", "The couple argue a lot. Jayden (6) hides when FA shouts."),
-    ("R3", "Mother was pushed during a domestic dispute. FA was not assessed."),
-]
-
-
-@pytest.fixture()
-def db(tmp_path):
-    notes = write_notes(tmp_path / "notes.csv", NOTES)
-    path = tmp_path / "audit.sqlite"
-    assert CliRunner().invoke(main, ["audit", str(notes), "--db", str(path), "--rules-only"]).exit_code == 0
-    return path
 
 
 def first(review, label, record_id=None):
     return next(i for i in review.queue(record_id=record_id) if i.key.label == label)
 
 
-def test_decide_relabel_add_and_undo_derive_the_state(db):
-    review = ReviewStore(db)
+def test_decide_relabel_add_and_undo_derive_the_state(review_db):
+    review = ReviewStore(review_db)
     ftp = first(review, "failure_to_protect", "R1")
     assert "Mother failed to protect the children." == ftp.sentence and "Father was not contacted." in ftp.after
     review.decide("ana", ftp.key, "accept", comment="classic FTP framing", teaching_example=True)
@@ -58,8 +41,8 @@ def test_decide_relabel_add_and_undo_derive_the_state(db):
     assert [i.key.label for i in review.queue("ana", record_id="R1", status="unreviewed")].count("failure_to_protect") == 0
 
 
-def test_invalid_decisions_are_refused(db):
-    review = ReviewStore(db)
+def test_invalid_decisions_are_refused(review_db):
+    review = ReviewStore(review_db)
     key = first(review, "failure_to_protect").key
     with pytest.raises(InputError, match="a reject needs a reason"):
         review.decide("ana", key, "reject")
@@ -71,8 +54,8 @@ def test_invalid_decisions_are_refused(db):
         review.override_level("lead", "R1", "Blindness", " ")
 
 
-def test_decisions_are_append_only(db):
-    review = ReviewStore(db)
+def test_decisions_are_append_only(review_db):
+    review = ReviewStore(review_db)
     review.decide("ana", first(review, "failure_to_protect").key, "accept")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         review.conn.execute("UPDATE decisions SET decision = 'reject'")
@@ -90,10 +73,11 @@ def _write_many(path, reviewer, n, ready):
     review.close()
 
 
-def test_two_processes_writing_500_decisions_each_lose_nothing(db):
+@pytest.mark.slow
+def test_two_processes_writing_500_decisions_each_lose_nothing(review_db):
     ctx = mp.get_context("spawn")
     ready = ctx.Event()
-    procs = [ctx.Process(target=_write_many, args=(str(db), name, 500, ready)) for name in ("ana", "ben")]
+    procs = [ctx.Process(target=_write_many, args=(str(review_db), name, 500, ready)) for name in ("ana", "ben")]
     for p in procs:
         p.start()
     time.sleep(1)
@@ -101,32 +85,33 @@ def test_two_processes_writing_500_decisions_each_lose_nothing(db):
     for p in procs:
         p.join(120)
     assert [p.exitcode for p in procs] == [0, 0]
-    frame = ReviewStore(db).decisions()
+    frame = ReviewStore(review_db).decisions()
     assert len(frame) == 1000
     assert frame.groupby("reviewer").size().to_dict() == {"ana": 500, "ben": 500}
     assert frame["decision_id"].is_unique
 
 
-def test_killed_writer_leaves_a_consistent_store(db):
+@pytest.mark.slow
+def test_killed_writer_leaves_a_consistent_store(review_db):
     ctx = mp.get_context("spawn")
     ready = ctx.Event()
-    proc = ctx.Process(target=_write_many, args=(str(db), "ana", 100_000, ready))
+    proc = ctx.Process(target=_write_many, args=(str(review_db), "ana", 100_000, ready))
     proc.start()
     ready.set()
     deadline = time.time() + 60
     while time.time() < deadline:
-        with sqlite3.connect(db, timeout=5) as conn:
+        with sqlite3.connect(review_db, timeout=5) as conn:
             if conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0] > 50:
                 break
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.join()
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(review_db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         rows = conn.execute("SELECT decision, reviewer, comment FROM decisions").fetchall()
     assert len(rows) > 50
     assert all(r[1] == "ana" and r[2].startswith("ana ") for r in rows)  # no half-written row
-    review = ReviewStore(db)  # and it still works
+    review = ReviewStore(review_db)  # and it still works
     review.decide("ben", first(review, "failure_to_protect").key, "accept")
 
 
@@ -136,8 +121,8 @@ def test_kappa_matches_scikit_learn_on_a_known_case():
     assert cohen_kappa(list(zip(a, b))) == pytest.approx(cohen_kappa_score(a, b))
 
 
-def test_blind_double_review_agreement_and_adjudication(db):
-    review = ReviewStore(db)
+def test_blind_double_review_agreement_and_adjudication(review_db):
+    review = ReviewStore(review_db)
     chosen = review.assign_double_review(("ana", "ben"), share=1.0, seed=3)
     assert chosen == ["R1", "R2", "R3"] and review.assign_double_review(("ana", "ben"), 1.0, seed=3) == chosen
     items = review.queue("ana", record_id="R1")
@@ -158,8 +143,8 @@ def test_blind_double_review_agreement_and_adjudication(db):
     assert review.disagreements("ana", "ben") == []
 
 
-def test_placement_follows_the_review_and_the_override(db):
-    review = ReviewStore(db)
+def test_placement_follows_the_review_and_the_override(review_db):
+    review = ReviewStore(review_db)
     raw = review.reviewed_placement("R1")
     assert raw.level == "Destructiveness" and raw.level_source == "rubric"
     for item in review.queue(record_id="R1"):
@@ -174,45 +159,45 @@ def test_placement_follows_the_review_and_the_override(db):
     assert review.reviewed_placement("R1").level_source == "reviewed"
 
 
-def test_reaudit_keeps_every_decision(db, tmp_path):
-    review = ReviewStore(db)
+def test_reaudit_keeps_every_decision(review_db, review_notes, write_notes, tmp_path):
+    review = ReviewStore(review_db)
     key = first(review, "failure_to_protect").key
     review.decide("ana", key, "accept")
     review.close()
-    notes = tmp_path / "notes.csv"
-    text = notes.read_text(encoding="utf-8").replace("FA has anger issues.", "FA has anger issues, per MO.")
-    notes.write_text(text, encoding="utf-8")
-    assert CliRunner().invoke(main, ["audit", str(notes), "--db", str(db), "--rules-only"]).exit_code == 0
-    review = ReviewStore(db)
+    changed = [(rid, text.replace("FA has anger issues.", "FA has anger issues, per MO.")) for rid, text in review_notes]
+    assert changed != review_notes
+    notes = write_notes(tmp_path / "notes.csv", changed)
+    assert CliRunner().invoke(main, ["audit", str(notes), "--db", str(review_db), "--rules-only"]).exit_code == 0
+    review = ReviewStore(review_db)
     assert len(review.decisions()) == 1 and key in review.current()
     assert any(i.key == key for i in review.queue())  # the flag's natural key survives the re-audit
 
 
-def test_summary_and_report_show_raw_and_reviewed_side_by_side(db, tmp_path):
+def test_summary_and_report_show_raw_and_reviewed_side_by_side(review_db, tmp_path):
     import json
-    review = ReviewStore(db)
+    review = ReviewStore(review_db)
     for item in review.queue(record_id="R1"):
         if item.key.label in ("failure_to_protect", "survivor_responsibilized"):
             review.decide("ana", item.key, "reject", reason="wrong_label")
     review.override_level("lead", "R3", "Incapacity", "Survivor-focused plan in the closing summary.")
     review.close()
-    rows = {r["record_id"]: r for r in json.loads(CliRunner().invoke(main, ["summary", "--db", str(db)]).stdout)}
+    rows = {r["record_id"]: r for r in json.loads(CliRunner().invoke(main, ["summary", "--db", str(review_db)]).stdout)}
     assert (rows["R1"]["raw_level"], rows["R1"]["level"], rows["R1"]["level_source"]) == \
         ("Destructiveness", "Blindness", "reviewed")
     assert rows["R3"]["level_source"] == "override" and rows["R3"]["override_reason"].startswith("Survivor-focused")
     assert rows["R2"]["level_source"] == "rubric" and rows["R2"]["raw_level"] == rows["R2"]["level"]
-    sample = json.loads(CliRunner().invoke(main, ["summary", "--db", str(db), "--scope", "sample"]).stdout)
+    sample = json.loads(CliRunner().invoke(main, ["summary", "--db", str(review_db), "--scope", "sample"]).stdout)
     assert sample["distribution"]["raw_level"]["Destructiveness"]["count"] == 1
     assert sample["distribution"]["level"]["Destructiveness"]["count"] == 0
     out = tmp_path / "report.html"
-    assert CliRunner().invoke(main, ["report", "--db", str(db), "-o", str(out)]).exit_code == 0
+    assert CliRunner().invoke(main, ["report", "--db", str(review_db), "-o", str(out)]).exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert 'id="raw-distribution"' in html and "pipeline said Destructiveness" in html
     assert "Override reason:" in html
 
 
-def test_reviewed_decisions_become_training_rows(db):
-    review = ReviewStore(db)
+def test_reviewed_decisions_become_training_rows(review_db):
+    review = ReviewStore(review_db)
     review.decide("ana", first(review, "failure_to_protect", "R1").key, "accept")
     review.decide("ana", first(review, "minimized", "R1").key, "relabel", new_label="perpetrator_pattern")
     mutual = first(review, "mutualized", "R2")

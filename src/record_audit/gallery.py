@@ -20,12 +20,15 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import taxonomy
-from .errors import InputError
-from .pipeline.deid import Deidentifier, Pseudonyms
+from .errors import Errors, InputError
 from .store.review import REVIEW_SOURCE, FlagKey, ReviewStore, outcome
 from .store.rewrites import latest_rewrites, save_rewrite
+
+if TYPE_CHECKING:  # de-identification needs spaCy: imported where first used, not with the gallery
+    from .pipeline.deid import Deidentifier, Pseudonyms
 
 # where a flag came from: the three pipeline sources and a reviewer's added flag
 SOURCES: tuple[str, ...] = (*taxonomy.SOURCES, REVIEW_SOURCE)
@@ -99,6 +102,7 @@ class Gallery:
     @property
     def deidentifier(self) -> Deidentifier:
         if self._deid is None:
+            from .pipeline.deid import Deidentifier
             self._deid = Deidentifier()  # the full English model with NER, loaded on first use
         return self._deid
 
@@ -118,10 +122,8 @@ class Gallery:
         decided, _ = self.review.final()
         current = self.review.current()
         pipeline_flags = {FlagKey.of(f) for f in self.store.flags()}
-        sentences = {(r["record_id"], r["note_id"], r["sentence_index"]) for r in self.store.conn.execute(
-            "SELECT record_id, note_id, sentence_index FROM sentences")}
-        seq = {(r["record_id"], r["note_id"]): r["seq"]
-               for r in self.store.conn.execute("SELECT record_id, note_id, seq FROM notes")}
+        sentences = self.store.sentence_keys()
+        seq = self.store.note_seqs()
         out = []
         for key, row in decided.items():
             if row["decision"] not in STANDING_DECISIONS or (key.record_id, key.note_id) not in seq:
@@ -143,9 +145,9 @@ class Gallery:
                 teaching_only: bool = False) -> list[Entry]:
         """Standing examples filtered by reviewed label, source and teaching mark."""
         if label is not None and label not in taxonomy.LABELS:
-            raise InputError(f"'{label}' is not a label. Labels: {', '.join(taxonomy.LABELS)}.")
+            raise InputError(Errors.E108.format(label=label, known=", ".join(taxonomy.LABELS)))
         if source is not None and source not in SOURCES:
-            raise InputError(f"'{source}' is not a source. Sources: {', '.join(SOURCES)}.")
+            raise InputError(Errors.E116.format(source=source, known=", ".join(SOURCES)))
         return [e for e in self.all_entries()
                 if (label is None or e.label == label) and (source is None or e.source == source)
                 and (not teaching_only or e.teaching)]
@@ -219,6 +221,7 @@ class Gallery:
                         name = self.deidentifier.name_in(note["text"][start:end])
                         if name:
                             people.append(name)  # "Jayden" of "Jayden (6", "Reyes" of "Ms Reyes"; not "MO"
+            from .pipeline.deid import Pseudonyms
             pseudonyms = Pseudonyms()
             self.deidentifier.learn([n["text"] for n in notes], pseudonyms, guessed=tuple(people))
             self._names[record_id] = pseudonyms

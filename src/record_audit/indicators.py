@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import taxonomy
-from .flags import RecordResult, Sentence
+from .dv_scope import dv_evidence
+from .results import RecordResult, Sentence
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def compute_indicators(record: RecordResult) -> Indicators:
     survivor_tasks = perpetrator_tasks = 0
     for note in record.notes:
         nid = note.note.note_id
-        for sent, kind, start, end in note.dv_evidence():
+        for sent, kind, start, end in dv_evidence(note):
             evidence["dv_present"].append(Evidence(nid, sent.index, start, end, kind))
         for sent in note.sentences:
             labels = set(sent.labels)

@@ -98,6 +98,67 @@ REJECT_REASONS: tuple[str, ...] = (
 )
 
 
+# Plain-language names shown to people (report, workbook, handout, dashboard, panels); the
+# TAXONOMY names above stay the identifiers in data, files and the command line.
+DISPLAY_NAMES: dict[str, str] = {
+    # labels
+    "failure_to_protect": "Failure to protect",
+    "survivor_responsibilized": "Survivor made responsible",
+    "survivor_pathologized": "Survivor pathologized",
+    "mutualized": "Violence made mutual",
+    "perpetrator_invisible": "Perpetrator invisible",
+    "minimized": "Violence minimized",
+    "father_absent": "Father not engaged",
+    "perpetrator_pattern": "His pattern named",
+    "harm_to_children": "Harm to children named",
+    "survivor_strengths": "Survivor's protective efforts",
+    "perpetrator_engaged": "Perpetrator engaged as a parent",
+    # sources
+    "lexicon": "Word pattern",
+    "syntax": "Sentence structure rule",
+    "classifier": "Trained model",
+    # contexts
+    "negated": "Negated",
+    "reported": "Someone else's words",
+    "hypothetical": "Hypothetical",
+    "historical": "Historical",
+    # levels (the continuum's own names) and the level a record without DV gets
+    **{level: level for level in LEVELS},
+    NOT_APPLICABLE: "No DV (not placed)",
+    # indicators
+    "dv_present": "Domestic violence present",
+    "removal_threat": "Removal threatened if she does not act",
+    "father_absent_record": "Father never engaged",
+    "perpetrator_invisible_record": "His pattern never named",
+    "onus_ratio": "Tasks on her for each task on him",
+    "survivor_tasks": "Tasks on the survivor",
+    "perpetrator_tasks": "Tasks on the perpetrator",
+    "critical_components": "Safe & Together critical components",
+    # critical components
+    "pattern_of_coercive_control": "His pattern of coercive control",
+    "perpetrator_harm_to_children": "His actions that harm the children",
+    "survivor_protective_efforts": "Her protective efforts",
+    "impact_on_children": "Impact on the children",
+    "intersecting_factors": "Intersecting factors",
+    # review decisions and reject reasons
+    "accept": "Accept",
+    "reject": "Reject",
+    "relabel": "Relabel",
+    "add": "Add a missed flag",
+    "wrong_role": "Wrong person (role)",
+    "not_dv": "Not domestic violence",
+    "wrong_label": "Wrong label",
+    "other": "Other (say why)",
+}
+
+
+def display_name(name: str | None) -> str:
+    """Return the plain-language name of a TAXONOMY name (itself when it has none)."""
+    if name is None:
+        return ""
+    return DISPLAY_NAMES.get(name, name)
+
+
 def is_counted(context: str | None) -> bool:
     """Return whether a flag in this context counts as the writer's own framing."""
     return context not in UNCOUNTED_CONTEXTS

@@ -6,10 +6,11 @@ far apart they are in the export). A ``dask.dataframe`` is built from those file
 ``from_map``, so each worker reads its own partitions; nothing of the notes travels in
 the task graph (ECOSYSTEM: texts inside the graph made Dask warn and gain little). Each
 worker loads the pipeline once (``PipelinePlugin``) and runs, per partition, exactly the
-single-process flagging (``flag_records``, with the names the driver learned per record),
-then writes the partition's results as Parquet (``engines.results``) and sends back one
-summary row. The driver reads finished partitions back as they complete: into JSON lines,
-or into an audit store in one transaction per record, like a single-process audit.
+single-process engine (``LocalEngine``: its first pass learns the names of the partition's
+records, all of whose notes are there), then writes the partition's results as Parquet
+(``engines.parquet``) and sends back one summary row. The driver reads finished partitions
+back as they complete: into JSON lines, or into an audit store in one transaction per
+record, like a single-process audit.
 
 A local cluster (``distributed.LocalCluster``: worker processes, one thread each, on
 127.0.0.1, no dashboard) is started unless a scheduler address is given. With a remote
@@ -24,7 +25,7 @@ import shutil
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,15 +33,16 @@ from pathlib import Path
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from .. import __version__
-from ..errors import InputError
-from ..flags import RecordResult
-from ..io import NoteSource, Parties
+from ..errors import Errors, InputError, Warnings, warn
+from ..files import partial_path
+from ..io import Note, NoteSource, Parties
+from ..results import RecordResult
+from .base import EngineBase, FirstPass
+from .local import LocalEngine
+from .parquet import (read_manifest, read_partition, run_manifest, write_manifest, write_partition,
+                      written_partitions)
 from .partitions import (PARTITION_NOTES, choose_partitions, notes_from_frame, part_name, read_staged,
                          stage_notes, staged_meta)
-from .results import (MANIFEST, ResultsFolder, read_manifest, read_partition, write_manifest, write_partition,
-                      written_partitions)
-
-log = logging.getLogger("record_audit")
 
 SUMMARY_COLUMNS = ("part", "records", "notes", "dv", "gated", "sentences", "flagged_sentences", "flags")
 
@@ -90,21 +92,18 @@ def annotate_partition(frame, *, out_dir: str, rules_dir: str | None, model_path
     """
     import pandas as pd
 
-    from ..audit import notes_hashes
-    from ..flagging import flag_records
-
     if tool_version is not None and tool_version != __version__:
-        raise InputError(f"a Dask worker runs record_audit {__version__}, this command {tool_version}. "
-                         "Install the same version on every worker.")
+        raise InputError(Errors.E038.format(worker=__version__, driver=tool_version))
     if frame.empty:
         return summary_meta()
     k = int(frame["part"].iloc[0])
     notes, parties = notes_from_frame(frame)
-    nlp = worker_pipeline(rules_dir, model_path)
+    engine = LocalEngine(worker_pipeline(rules_dir, model_path), rules_dir=rules_dir, model_path=model_path,
+                         assume_dv=assume_dv, batch_size=batch_size)
+    first = engine.first_pass(notes, parties)
     with _RUN_LOCK:
-        records = list(flag_records(notes, nlp, parties=parties, assume_dv=assume_dv, batch_size=batch_size,
-                                    rules_dir=rules_dir))
-    written = write_partition(Path(out_dir), k, records, notes_hashes(notes))
+        records = list(engine.records(notes, first))
+    written = write_partition(Path(out_dir), k, records, first.hashes)
     sentences = [s for r in records for n in r.notes for s in n.sentences]
     return pd.DataFrame([{
         "part": k, "records": len(records), "notes": len(notes), "dv": sum(r.dv_present for r in records),
@@ -135,8 +134,7 @@ def _client(Client, LocalCluster, n_workers: int, scheduler: str | None):
         try:
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as err:
-            raise InputError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there "
-                             f"({type(err).__name__}). Check the address (tcp://host:port).") from None
+            raise InputError(Errors.E039.format(address=scheduler, reason=type(err).__name__)) from None
         with client:
             yield client
         return
@@ -151,40 +149,41 @@ def _abs(path) -> str | None:
     return str(Path(path).resolve()) if path is not None else None
 
 
-class DaskEngine:
-    """The pipeline on a Dask cluster: a drop-in for ``flag_records``, or results written as Parquet.
+class DaskEngine(EngineBase):
+    """The pipeline on a Dask cluster: records as the other engines yield them, or a Parquet results folder.
 
     ``n_workers`` sizes the local cluster; ``scheduler`` names a running one instead.
     Staged partitions and per-run results go under ``work_dir`` (default: the system's
     temporary folder), in a folder removed at the end. The workers learn names from the
-    notes themselves, so the driver need not (``harvests_names``): parties given to it
-    may be the declared ones only, or already hold learned names (the same either way).
+    notes themselves (``learns_names``), so the driver's first pass only counts.
     """
 
-    harvests_names = True
+    learns_names = True
 
     def __init__(self, *, n_workers: int = 2, scheduler: str | None = None, work_dir: str | Path | None = None,
-                 partition_notes: int = PARTITION_NOTES) -> None:
+                 partition_notes: int = PARTITION_NOTES, rules_dir: str | Path | None = None,
+                 model_path: str | Path | None = None, assume_dv: bool = False, batch_size: int = 64) -> None:
+        super().__init__(rules_dir=rules_dir, model_path=model_path, assume_dv=assume_dv, batch_size=batch_size)
         self.n_workers, self.scheduler = n_workers, scheduler
         self.work_dir = Path(work_dir) if work_dir is not None else None
         self.partition_notes = partition_notes
 
-    def _compute(self, parts: list[tuple[int, Path]], out: Path, *, rules_dir, model_path, assume_dv: bool,
-                 batch_size: int) -> Iterator[dict]:
+    def _compute(self, parts: list[tuple[int, Path]], out: Path) -> Iterator[dict]:
         """Run the staged partitions on the cluster; yield each one's summary as it completes."""
         import dask.dataframe as dd
         from distributed import as_completed
 
         if not parts:
             return
-        rules_dir, model_path = _abs(rules_dir), _abs(model_path)
+        rules_dir, model_path = _abs(self.rules_dir), _abs(self.model_path)
         with dask_client(n_workers=self.n_workers, scheduler=self.scheduler) as client:
             client.register_plugin(PipelinePlugin(rules_dir, model_path))
             notes = dd.from_map(read_staged, [(k, str(path)) for k, path in parts], meta=staged_meta(),
                                 label="record-audit-notes")
             summaries = notes.map_partitions(
                 annotate_partition, out_dir=str(out.resolve()), rules_dir=rules_dir, model_path=model_path,
-                assume_dv=assume_dv, batch_size=batch_size, tool_version=__version__, meta=summary_meta())
+                assume_dv=self.assume_dv, batch_size=self.batch_size, tool_version=__version__,
+                meta=summary_meta())
             futures = client.compute(summaries.to_delayed())
             for future in as_completed(futures):
                 frame = future.result()
@@ -193,62 +192,52 @@ class DaskEngine:
                     yield {name: int(frame[name].iloc[0]) for name in SUMMARY_COLUMNS}
 
     def _stage(self, source, folder: Path, counts: Counter, parties: Parties | None,
-               skip: set[str]) -> list[tuple[int, Path]]:
+               skip: Collection[str]) -> list[tuple[int, Path]]:
         n_notes = sum(n for rid, n in counts.items() if rid not in skip)
         if not n_notes:
             return []
         n_parts = choose_partitions(n_notes, self.n_workers, per_partition=self.partition_notes)
-        staged = stage_notes(source, folder, n_parts, parties=parties, skip=skip)
+        staged = stage_notes(source, folder, n_parts, parties=parties, skip=set(skip))
         return [(k, folder / part_name(k)) for k in sorted(staged)]
 
-    def __call__(self, source: NoteSource, nlp=None, *, parties: Parties | None = None, assume_dv: bool = False,
-                 batch_size: int = 64, counts: Counter | None = None, skip_records: set[str] | None = None,
-                 progress=None, n_process: int = 1, rules_dir=None, model_path=None) -> Iterator[RecordResult]:
-        """Yield a ``RecordResult`` per record, partition by partition as they complete.
-
-        Takes ``flag_records``' arguments (``nlp`` and ``n_process`` are not used: the
-        workers load their own pipeline); the records are the same, in another order.
-        """
-        from ..flagging import prescan
-        if counts is None:
-            counts, parties = prescan(source, None, parties)
-        skip = set(skip_records or ())
+    def records(self, source: Iterable[Note], first: FirstPass, *, skip: Collection[str] = frozenset(),
+                progress=None) -> Iterator[RecordResult]:
+        """Yield a ``RecordResult`` per record, partition by partition as they complete."""
         if self.work_dir is not None:
             self.work_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="record-audit-dask-", dir=self.work_dir) as tmp:
             folder = Path(tmp)
-            parts = self._stage(source, folder / "stage", counts, parties, skip)
-            for summary in self._compute(parts, folder / "results", rules_dir=rules_dir, model_path=model_path,
-                                         assume_dv=assume_dv, batch_size=batch_size):
+            parts = self._stage(source, folder / "stage", first.counts, first.parties, skip)
+            for summary in self._compute(parts, folder / "results"):
                 for record, _ in read_partition(folder / "results", summary["part"]):
                     yield record
                 if progress is not None:
                     progress.update(summary["notes"])
 
-    def write_results(self, source: NoteSource, out_dir: str | Path, *, manifest: dict,
-                      parties: Parties | None = None, counts: Counter, assume_dv: bool = False,
-                      batch_size: int = 64, progress=None, rules_dir=None, model_path=None) -> dict:
+    def write_results(self, source: NoteSource, out_dir: str | Path, *, parties: Parties | None = None,
+                      progress_factory: Callable[[int], object] | None = None) -> dict:
         """Write every record's results as a Parquet results folder ``out_dir``; return the totals.
 
         The folder is built as ``out_dir.partial`` and renamed when complete. Started again
         on the same input with the same pipeline, it keeps the staged partitions and every
-        partition already written, and runs only the rest. ``manifest`` describes the run
-        (tool, pipeline fingerprint, options, input fingerprint).
+        partition already written, and runs only the rest (W013). Its manifest describes the
+        run (tool, pipeline fingerprint, options, input fingerprint; ``parquet.run_manifest``).
         """
         out = Path(out_dir)
-        partial = out.with_name(out.name + ".partial")
+        partial = partial_path(out)
         for folder in (out, partial):
             if folder.exists() and read_manifest(folder) is None:
-                raise InputError(f"{folder}: exists and is not a record-audit results folder. Give -o a new "
-                                 "folder name (a name ending in .jsonl writes JSON Lines).")
+                raise InputError(Errors.E040.format(path=folder))
         if not out.parent.exists():
-            raise InputError(f"{out}: its folder does not exist. Create it or give another -o path.")
+            raise InputError(Errors.E041.format(path=out))
+        counts = self.first_pass(source, parties).counts
+        manifest = run_manifest(self, source)
         n_parts = choose_partitions(sum(counts.values()), self.n_workers, per_partition=self.partition_notes)
         wanted = {**manifest, "partitions": n_parts, "records": len(counts), "notes": sum(counts.values())}
         keys = ("tool_version", "pipeline_fingerprint", "input_fingerprint", "partitions")
         found = read_manifest(partial) if partial.exists() else None
         if found is not None and not all(found.get(k) == wanted[k] for k in keys):
-            log.warning("%s: made from other input or another pipeline; starting again", partial)
+            warn(Warnings.W012.format(path=partial))
             shutil.rmtree(partial)
             found = None
         partial.mkdir(exist_ok=True)
@@ -260,16 +249,19 @@ class DaskEngine:
             found = read_manifest(partial)
         staged_parts = found["staged_partitions"]
         done = written_partitions(partial)
-        if done:
-            log.warning("%s: continuing after %d of %d partition(s) already written", partial, len(done),
-                        len(staged_parts))
+        progress = progress_factory(sum(counts.values())) if progress_factory else None
+        try:
+            if done:
+                warn(Warnings.W013.format(path=partial, done=len(done), total=len(staged_parts)))
+                if progress is not None:
+                    progress.update(sum(s["notes"] for s in _summaries(partial, done)))
+            todo = [(k, partial / "stage" / part_name(k)) for k in staged_parts if k not in done]
+            for summary in self._compute(todo, partial):
+                if progress is not None:
+                    progress.update(summary["notes"])
+        finally:
             if progress is not None:
-                progress.update(sum(s["notes"] for s in _summaries(partial, done)))
-        todo = [(k, partial / "stage" / part_name(k)) for k in staged_parts if k not in done]
-        for summary in self._compute(todo, partial, rules_dir=rules_dir, model_path=model_path,
-                                     assume_dv=assume_dv, batch_size=batch_size):
-            if progress is not None:
-                progress.update(summary["notes"])
+                progress.close()
         totals = _totals(_summaries(partial, written_partitions(partial)))
         shutil.rmtree(partial / "stage")
         write_manifest(partial, {**wanted, "status": "complete", "staged": False, "staged_partitions": staged_parts,
@@ -301,5 +293,4 @@ def _totals(summaries: list[dict]) -> dict:
     return {name: sum(s[name] for s in summaries) for name in SUMMARY_COLUMNS if name != "part"}
 
 
-__all__ = ["DaskEngine", "PipelinePlugin", "annotate_partition", "dask_client", "worker_pipeline",
-           "ResultsFolder", "MANIFEST"]
+__all__ = ["DaskEngine", "PipelinePlugin", "annotate_partition", "dask_client", "worker_pipeline"]

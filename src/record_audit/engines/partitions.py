@@ -7,13 +7,20 @@ so the input is read once, with the same reader as every other command (columns,
 encodings, skipped rows, default note ids), and each note goes to the partition a stable
 hash of its ``record_id`` picks. A partition file keeps its notes in input order, so a
 record's notes keep theirs. Memory holds a bounded buffer per partition, never the input.
+
+The Dask engine stages every input so; the local and process engines regroup only an input
+whose records are spread so far through it that a single pass would hold too many notes at
+once (``regrouped``).
 """
 from __future__ import annotations
 
 import json
 import math
+import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..io import Note, Parties
@@ -25,6 +32,10 @@ PARTITION_NOTES = 500
 MAX_PARTITIONS = 512
 FLUSH_ROWS = 256
 FLUSH_BYTES = 32 << 20
+# More notes than this held at once, waiting for their records' last notes, and the input
+# is regrouped by record first, in partitions of about REGROUP_PARTITION_NOTES notes.
+REGROUP_PENDING_NOTES = 2_000
+REGROUP_PARTITION_NOTES = 1_000
 
 
 def stage_schema():
@@ -141,3 +152,42 @@ def iter_staged(path: Path) -> Iterator[Note]:
     pfile = pq.ParquetFile(path)
     for batch in pfile.iter_batches(batch_size=FLUSH_ROWS):
         yield from notes_from_rows(batch.to_pylist())[0]
+
+
+def max_pending(notes: Iterable[Note], counts: Counter) -> int:
+    """The most notes a single pass over ``notes`` holds at once before their records complete."""
+    seen: dict[str, int] = {}
+    held = peak = 0
+    for note in notes:
+        n = seen.get(note.record_id, 0) + 1
+        if n >= counts[note.record_id]:
+            seen.pop(note.record_id, None)
+            held -= n - 1
+        else:
+            seen[note.record_id] = n
+            held += 1
+            peak = max(peak, held)
+    return peak
+
+
+def regrouped(source: Iterable[Note], counts: Counter, skip: set[str], folder: Path | None = None) -> Iterator[Note]:
+    """Yield the notes of ``source`` (but ``skip``'s), regrouped when a single pass would hold too many.
+
+    Regrouping stages the notes as partitions by record, in ``folder`` or a temporary
+    folder removed at the end, and reads them back one after the other: a record's notes
+    stay in input order, and no more than a partition's records are ever unfinished.
+    Input already grouped is passed through as it is; checking that reads an input of more
+    than ``REGROUP_PENDING_NOTES`` notes once more.
+    """
+    todo = sum(n for rid, n in counts.items() if rid not in skip)
+
+    def notes() -> Iterator[Note]:
+        return (n for n in source if n.record_id not in skip)
+
+    if todo <= REGROUP_PENDING_NOTES or max_pending(notes(), counts) <= REGROUP_PENDING_NOTES:
+        yield from notes()
+        return
+    with nullcontext(folder) if folder else tempfile.TemporaryDirectory(prefix="record-audit-regroup-") as where:
+        staged = stage_notes(notes(), Path(where), -(-todo // REGROUP_PARTITION_NOTES))
+        for k in sorted(staged):
+            yield from iter_staged(Path(where) / part_name(k))

@@ -1,5 +1,6 @@
 """Loaders: case-note tables, .txt folders and annotated records into ``Note`` objects."""
-from .notes import Note, NoteSource, ReadStats, parse_columns, open_notes
+from .note import Note, ReadStats
+from .notes import NoteSource, parse_columns, open_notes
 from .annotated import AnnotatedRecord, GoldSentence, read_annotated, is_annotated
 from .parties import Parties, read_parties
 

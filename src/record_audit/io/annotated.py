@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import taxonomy
 from ..errors import Errors, InputError
-from .notes import Note
+from .note import Note
 
 
 @dataclass(frozen=True)

@@ -1,60 +1,29 @@
-"""Case-note tables and .txt folders (CONTRACT section 1), read as a stream of ``Note``.
+"""Any CONTRACT section 1 input (tables, .txt folders, annotated records) read as a stream of ``Note``.
 
 Every reader yields one note at a time; nothing holds a whole export in memory, so a
-multi-gigabyte file streams. A ``NoteSource`` can be iterated more than once (the
-flagger makes one cheap pass to learn where each record ends).
+multi-gigabyte file streams. A ``NoteSource`` can be iterated more than once (an engine
+makes a cheap first pass to learn where each record ends, then runs the pipeline).
 """
 from __future__ import annotations
 
 import csv
 import json
-import logging
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Errors, InputError, Warnings
+from .annotated import is_annotated, read_annotated
 from .documents import document_texts, is_document
 from .encoding import detect_encoding
-
-log = logging.getLogger("record_audit")
+from .note import Note, ReadStats
 
 FIELDS = ("record_id", "text", "note_id", "date", "note_type", "author", "team")
 REQUIRED = ("record_id", "text")
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".parquet", ".jsonl")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
-
-@dataclass(frozen=True)
-class Note:
-    """One case note. ``position`` says where it came from, for messages (never text)."""
-
-    record_id: str
-    note_id: str
-    text: str
-    date: str | None = None
-    note_type: str | None = None
-    author: str | None = None
-    team: str | None = None
-    position: str = ""
-
-
-@dataclass
-class ReadStats:
-    """What a read skipped, by position, for the run's summary line."""
-
-    skipped: list[str] = field(default_factory=list)
-    encoding: str | None = None
-    _warned: set[str] = field(default_factory=set, repr=False)
-
-    def skip(self, message: str) -> None:
-        self.skipped.append(message)
-        if message not in self._warned:  # a source read twice warns once
-            self._warned.add(message)
-            log.warning(message)
 
 
 def parse_columns(spec: str | None) -> dict[str, str]:
@@ -134,14 +103,13 @@ class NoteSource:
                 raise InputError(Errors.E024.format(path=self.path))
             self.kind = suffix.lstrip(".")
             if suffix == ".jsonl":
-                from .annotated import is_annotated
                 if is_annotated(self.path):
                     self.kind = "annotated"
         if self.kind in {"csv", "tsv", "jsonl", "annotated"}:
             self._text_encoding, guessed = detect_encoding(self.path, encoding)
             self.stats.encoding = self._text_encoding
             if guessed:
-                log.warning(Warnings.W002.format(path=self.path))
+                self.stats.warn(Warnings.W002.format(path=self.path))
         if self.kind in {"csv", "tsv"}:
             # refuse a file without the needed columns now, before anything slow is loaded
             with open(self.path, encoding=self._text_encoding, newline="") as fh:
@@ -295,7 +263,6 @@ class NoteSource:
         yield from self._rows_to_notes(header, rows(), unit="line")
 
     def _iter_annotated(self) -> Iterator[Note]:
-        from .annotated import read_annotated
         for record in read_annotated(self.path, encoding=self._text_encoding):
             for note in record.notes:
                 yield note.note
@@ -312,7 +279,7 @@ class NoteSource:
                 continue
             encoding, guessed = detect_encoding(file, self.encoding)
             if guessed:
-                log.warning(Warnings.W002.format(path=file))
+                self.stats.warn(Warnings.W002.format(path=file))
             text = file.read_text(encoding=encoding)
             if not text.strip():
                 self.stats.skip(Warnings.W001.format(path=self.path, where=f"file {rel.as_posix()}",
@@ -320,7 +287,6 @@ class NoteSource:
                 continue
             yield Note(record_id=record_id, note_id=rel.as_posix(), text=text,
                        position=f"{self.path.name}/{rel.as_posix()}")
-
 
     def _iter_document(self) -> Iterator[Note]:
         yield from self._document_notes(self.path, self.path.name, self.path.stem)

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import taxonomy
 from ..errors import Errors, InputError, Warnings
 from .encoding import detect_encoding
-from .notes import ReadStats
+from .note import ReadStats
 
 
 class Parties:

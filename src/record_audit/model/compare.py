@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import taxonomy
-from .classifier import SentenceModel
+from .sentence_model import SentenceModel
 
 RULES_ONLY = "rules only"
 

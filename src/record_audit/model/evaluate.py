@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .. import taxonomy
-from ..flags import Flag, RecordResult
+from ..results import Flag, RecordResult
 from ..io.annotated import AnnotatedRecord, GoldSentence
 
 MIN_SUPPORT = 5

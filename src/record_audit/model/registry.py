@@ -1,4 +1,4 @@
-"""A models folder as a registry: list the trained models, adopt one, roll back.
+"""A models folder as a registry: list the trained models, adopt one, roll back; which model a run uses.
 
 A models folder holds ``<name>-<version>.skops`` files, each with a JSON sidecar (labels,
 thresholds, metadata) and a model card, and ``current.json`` naming the adopted one::
@@ -13,34 +13,25 @@ rolled-back model can be adopted again. ``current.json`` is written to a tempora
 renamed over the old one: a crash leaves the old file or the new one, never half of either.
 Every adoption and rollback is also logged, with its time and an optional note, at the end of
 the card of the model it makes current.
+
+``choose_model`` is the one place that decides which model ``flag``, ``audit``, ``evaluate``,
+the app and the notebooks run with (CONTRACT section 8).
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import Errors, InputError, Warnings, warn
+from ..files import write_atomic
+from ..resources import shipped
 
 CURRENT_FILE = "current.json"
+MODELS_ENV = "RECORD_AUDIT_MODELS"
 ADOPTION_LOG = "## Adoption log"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary file in the same folder, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_current(models_dir: str | Path) -> dict | None:
@@ -55,12 +46,10 @@ def read_current(models_dir: str | Path) -> dict | None:
     try:
         data = json.loads(current.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"{current}: not valid JSON ({type(err).__name__}). Adopt a model again with "
-                         "`record-audit models adopt MODEL` to rewrite it.") from None
+        raise InputError(Errors.E046.format(path=current, reason=type(err).__name__)) from None
     model = data.get("model") if isinstance(data, dict) else None
     if not isinstance(model, str) or not model:
-        raise InputError(f"{current}: has no 'model' entry naming the adopted model file. Adopt a model "
-                         "again with `record-audit models adopt MODEL` to rewrite it.")
+        raise InputError(Errors.E047.format(path=current))
     history = data.get("history")
     if not (isinstance(history, list) and history and all(isinstance(h, str) for h in history)
             and history[-1] == model):
@@ -79,10 +68,70 @@ def adopted_model(models_dir: str | Path) -> Path | None:
         return None
     path = Path(models_dir) / entry["model"]
     if not path.is_file():
-        raise InputError(f"{Path(models_dir) / CURRENT_FILE}: names the model '{entry['model']}', which is not "
-                         f"in {models_dir}. Restore the file, adopt another model with `record-audit models "
-                         "adopt MODEL`, or roll back with `record-audit models rollback`.")
+        raise InputError(Errors.E048.format(path=Path(models_dir) / CURRENT_FILE, model=entry["model"],
+                                            folder=models_dir))
     return path
+
+
+def explicit_models_dir(models_dir: str | Path | None = None) -> tuple[Path, str] | None:
+    """The models folder given by ``models_dir`` (--models-dir), else by $RECORD_AUDIT_MODELS, and which.
+
+    None when neither is set: the defaults (./models, then the shipped models) apply.
+    """
+    if models_dir is not None:
+        return Path(models_dir), "--models-dir"
+    env = os.environ.get(MODELS_ENV)
+    return (Path(env), f"${MODELS_ENV}") if env else None
+
+
+def models_folder(models_dir: str | Path | None = None, *, cwd: str | Path | None = None,
+                  read_only: bool = False) -> Path:
+    """The folder ``record-audit models`` works on: --models-dir, else $RECORD_AUDIT_MODELS, else ./models.
+
+    ``read_only`` (listing) falls back to the shipped models when there is no ./models; nothing is
+    ever adopted into them implicitly. ``cwd`` is the working directory by default.
+    """
+    explicit = explicit_models_dir(models_dir)
+    if explicit is not None:
+        return explicit[0]
+    folder = Path(cwd if cwd is not None else Path.cwd()) / "models"
+    if read_only and not folder.is_dir():
+        return shipped("models")
+    return folder
+
+
+def choose_model(*, rules_only: bool = False, model: str | Path | None = None,
+                 models_dir: str | Path | None = None, cwd: str | Path | None = None) -> Path | None:
+    """Decide which classifier model a run uses (CONTRACT section 8); None runs rules only.
+
+    In order: none with ``rules_only`` (--rules-only); ``model`` (--model FILE); the model
+    adopted in ``models_dir`` (--models-dir), else in $RECORD_AUDIT_MODELS; else in
+    ``cwd/models`` (``cwd`` is the working directory unless given); else the shipped model.
+    A folder given explicitly must exist and have a ``current.json``: pointing at a folder
+    and getting another's model would be a silent surprise. A ``current.json`` naming a
+    missing file is an InputError wherever it is found. When no folder has a model the run
+    goes on with rules only, with warning W010.
+    """
+    if rules_only:
+        return None
+    if model is not None:
+        return Path(model)
+    explicit = explicit_models_dir(models_dir)
+    if explicit is not None:
+        folder, source = explicit
+        if not folder.is_dir():
+            raise InputError(Errors.E044.format(path=folder, source=source, current=CURRENT_FILE))
+        found = adopted_model(folder)
+        if found is None:
+            raise InputError(Errors.E045.format(path=folder, source=source, current=CURRENT_FILE))
+        return found
+    candidates = [Path(cwd if cwd is not None else Path.cwd()) / "models", shipped("models")]
+    for folder in candidates:
+        found = adopted_model(folder) if folder.is_dir() else None
+        if found is not None:
+            return found
+    warn(Warnings.W010.format(searched=", ".join(str(folder) for folder in candidates)))
+    return None
 
 
 @dataclass(frozen=True)
@@ -113,8 +162,7 @@ class ModelRegistry:
     def __init__(self, models_dir: str | Path) -> None:
         self.path = Path(models_dir)
         if not self.path.is_dir():
-            raise InputError(f"{self.path}: no such models folder. Train into it with `record-audit train ... "
-                             "--models-dir DIR`, or copy the shipped models folder there.")
+            raise InputError(Errors.E049.format(path=self.path))
         self.current_file = self.path / CURRENT_FILE
 
     # -- reading -----------------------------------------------------------------------------
@@ -163,14 +211,13 @@ class ModelRegistry:
         candidate = given if given.suffix == ".skops" else given.with_name(given.name + ".skops")
         if len(candidate.parts) > 1 or candidate.is_absolute():
             if candidate.resolve().parent != self.path.resolve():
-                raise InputError(f"{model}: not in the models folder {self.path}. Train the candidate into it "
-                                 "(--models-dir) before adopting it.")
+                raise InputError(Errors.E050.format(model=model, folder=self.path))
         path = self.path / candidate.name
         if not path.is_file():
             known = ", ".join(p.name for p in sorted(self.path.glob("*.skops"))) or "none"
-            raise InputError(f"{path}: no such model file. Models in {self.path}: {known}.")
+            raise InputError(Errors.E051.format(path=path, folder=self.path, known=known))
         if not path.with_suffix(".json").is_file():
-            raise InputError(f"{path.with_suffix('.json')}: the model's sidecar (labels and thresholds) is missing.")
+            raise InputError(Errors.E052.format(path=path.with_suffix(".json")))
         return path
 
     # -- changing ----------------------------------------------------------------------------
@@ -180,7 +227,7 @@ class ModelRegistry:
         The file is loaded first (skops, trusted types only), so a model ``record-audit flag``
         could not load is never adopted. Adopting the current model again changes nothing.
         """
-        from .classifier import SentenceModel
+        from .sentence_model import SentenceModel
 
         path = self.model_path(model)
         SentenceModel.load(path)
@@ -197,13 +244,12 @@ class ModelRegistry:
         """Return to the model adopted before the current one; returns its path."""
         history = self.history()
         if len(history) < 2:
-            raise InputError(f"{self.current_file}: no earlier adoption to roll back to"
-                             + (f" ({history[0]} is the only one)." if history else " (nothing is adopted)."))
+            raise InputError(Errors.E053.format(
+                path=self.current_file, why=f"{history[0]} is the only one" if history else "nothing is adopted"))
         dropped = history.pop()
         path = self.path / history[-1]
         if not path.is_file():
-            raise InputError(f"{path}: the model to roll back to is missing from {self.path}. Restore it, or "
-                             "adopt another model with `record-audit models adopt MODEL`.")
+            raise InputError(Errors.E054.format(path=path, folder=self.path))
         self._write(history)
         self._log(path, f"adopted again, rolling back {dropped}", note)
         return path

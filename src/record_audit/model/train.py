@@ -24,8 +24,10 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from .. import __version__, taxonomy
+from ..files import write_atomic
 from ..io.annotated import AnnotatedRecord
-from .classifier import DESIGNS, TRUSTED_TYPES, SentenceModel, as_frame, build_classifier
+from ..rules import rules_fingerprint  # the rules part of a model's name (an audit run's lexicon_version)
+from .sentence_model import DESIGNS, TRUSTED_TYPES, SentenceModel, as_frame, build_classifier
 
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.96, 0.025), 3)
 # A label's threshold may only add classifier flags if the fused out-of-fold precision stays at
@@ -184,13 +186,6 @@ def data_hash(paths: list[Path], extra=()) -> str:
     return digest.hexdigest()[:16]
 
 
-def rules_fingerprint(rules_dir=None) -> str:
-    """The rules' fingerprint: what audit runs record as ``lexicon_version`` (16 hex digits)."""
-    from ..audit import fingerprint_path
-    from ..resources import rules_dir as resolve_rules
-    return fingerprint_path(resolve_rules(rules_dir))[:16]
-
-
 def model_version(digest: str, rules: str, design: str, seed: int, *,
                   precision_margin: float = PRECISION_MARGIN, precision_floor: float = PRECISION_FLOOR) -> str:
     """The version part of a model's name: data hash, rules fingerprint, design and seed.
@@ -277,8 +272,7 @@ def write_card(path: Path, model: SentenceModel, report: dict) -> Path:
         old = path.read_text(encoding="utf-8")
         if ADOPTION_LOG in old:
             text += "\n" + old[old.index(ADOPTION_LOG):].rstrip("\n") + "\n"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_atomic(path, text)
 
 
 def adopt(models_dir: Path, model_file: Path, *, note: str | None = None) -> Path:
@@ -298,7 +292,7 @@ def evaluate_on(nlp, path: Path, model, *, rules_dir=None, levels: bool = False)
     With ``levels`` each record is also placed on the continuum (the rubric of ``rules_dir``) and
     scored against its ``gold_level``.
     """
-    from ..flagging import flag_records
+    from ..engines import flag_records
     from ..io import open_notes, read_annotated
     from ..pipeline import set_model
     from .evaluate import evaluate

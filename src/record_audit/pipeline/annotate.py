@@ -13,7 +13,7 @@ from itertools import groupby
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..flags import Cue, Flag, NoteResult, RoleMention, Sentence
+from ..results import Cue, Flag, NoteResult, RoleMention, Sentence
 from ..io import Note, Parties
 from .extensions import DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY, ROLES_KEY
 from .pieces import PIECE_CHARS, piece_spans

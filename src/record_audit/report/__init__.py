@@ -1,1 +1,1 @@
-"""Summaries (JSON, CSV, XLSX) and the self-contained HTML QA report."""
+"""Summaries (JSON, CSV, XLSX), the self-contained HTML QA report, and trainers' handouts."""

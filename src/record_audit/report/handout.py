@@ -17,9 +17,9 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__, taxonomy
-from ..errors import InputError
+from ..errors import Errors, InputError
+from ..files import write_atomic
 from ..gallery import Example
-from .summary import write_atomic
 
 FORMATS = {"html": "handout.html.j2", "md": "handout.md.j2"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~!])")
@@ -44,9 +44,9 @@ def md_escape(value) -> str:
 
 def group_examples(examples: list[Example]) -> list[dict]:
     """Sections (concerns, then good practice) of labels in taxonomy order, each with its examples."""
-    for example in examples:
+    for index, example in enumerate(examples):
         if not isinstance(example, Example):
-            raise TypeError("a handout takes gallery.Example objects (de-identified), not raw rows or text.")
+            raise TypeError(Errors.E117.format(index=index, kind=type(example).__name__))
     sections = []
     for title, labels, lead in (
             ("Language to move away from", taxonomy.CONCERN_LABELS,
@@ -76,9 +76,9 @@ def _environment(fmt: str) -> Environment:
 def render_handout(examples: list[Example], *, title: str, fmt: str = "html") -> str:
     """The handout as HTML (``fmt='html'``) or Markdown (``fmt='md'``)."""
     if fmt not in FORMATS:
-        raise InputError(f"handout format '{fmt}' is not one of {', '.join(FORMATS)}.")
+        raise InputError(Errors.E118.format(fmt=fmt, known=", ".join(FORMATS)))
     if not examples:
-        raise InputError("a handout needs at least one example: pick some in the gallery first.")
+        raise InputError(Errors.E119)
     title = " ".join((title or "").split()) or "Documentation examples"
     sections = group_examples(examples)
     return _environment(fmt).get_template(FORMATS[fmt]).render(
@@ -97,7 +97,7 @@ def write_handout(examples: list[Example], folder: str | Path, *, title: str,
     """Write the handout in each format into ``folder`` (created if missing); return the paths."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: not a folder. Give a folder for the handout.")
+        raise InputError(Errors.E120.format(path=folder))
     rendered = {fmt: render_handout(examples, title=title, fmt=fmt) for fmt in formats}
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

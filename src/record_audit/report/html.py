@@ -12,9 +12,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__, taxonomy
 from ..continuum import Rubric
+from ..files import write_atomic
 from ..io.documents import note_page
 from ..store import AuditStore
-from .summary import group_summaries, record_summary, reviewed_records, sample_summary, write_atomic
+from .summary import group_summaries, record_summary, reviewed_records, sample_summary
 
 LEVEL_COLOURS = {
     "Destructiveness": "#b2182b", "Incapacity": "#e66101", "Blindness": "#f1a340",
@@ -71,6 +72,7 @@ def _bars(distribution: dict, total: int) -> list[dict]:
 
 
 def build_context(store: AuditStore, rubric: Rubric) -> dict:
+    """Everything the report template shows: the sample, its teams and each record's evidence."""
     stored = reviewed_records(store, rubric)
     sample = sample_summary(stored, rubric)
     teams = group_summaries(stored, rubric, "team")
@@ -117,6 +119,7 @@ def build_context(store: AuditStore, rubric: Rubric) -> dict:
 
 
 def render_report(store: AuditStore, rubric: Rubric) -> str:
+    """The QA report as one HTML page (every value autoescaped)."""
     env = Environment(loader=PackageLoader("record_audit.report", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
@@ -125,6 +128,7 @@ def render_report(store: AuditStore, rubric: Rubric) -> str:
 
 
 def write_report(store: AuditStore, rubric: Rubric, path: str | Path) -> Path:
+    """Write the QA report to ``path`` atomically; return the path."""
     path = Path(path)
     write_atomic(path, render_report(store, rubric).encode("utf-8"))
     return path

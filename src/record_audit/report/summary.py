@@ -1,15 +1,15 @@
-"""Record, sample and group summaries of an audit store (CONTRACT section 5)."""
+"""Record, sample and group summaries of an audit store (CONTRACT section 5), and their CSV and XLSX tables."""
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 
 from .. import taxonomy
 from ..continuum import Rubric, summarize_sample
+from ..files import replacing
 from ..store import AuditStore
 from ..store.review import ReviewedRecord, ReviewStore
 
@@ -48,10 +48,12 @@ def group_summaries(records: list[ReviewedRecord], rubric: Rubric, by: str) -> l
 
 
 def reviewed_records(store: AuditStore, rubric: Rubric) -> list[ReviewedRecord]:
+    """Every record of the store in its reviewed view (``ReviewStore.records()``)."""
     return ReviewStore(store, rubric=rubric).records()
 
 
 def summarize(store: AuditStore, rubric: Rubric, *, scope: str = "record", by: str | None = None):
+    """Record summaries, the sample summary (``scope='sample'``), or one per team or worker (``by``)."""
     records = reviewed_records(store, rubric)
     if by:
         return group_summaries(records, rubric, by)
@@ -108,20 +110,11 @@ def to_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``path`` via ``path.partial`` and rename, so no truncated file has the final name."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
-
-
 def write_xlsx(path: Path, sheets: dict[str, list[dict]]) -> None:
     import pandas as pd
-    partial = path.with_name(path.name + ".partial")
-    with pd.ExcelWriter(partial, engine="openpyxl") as writer:
+    with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as writer:
         for name, rows in sheets.items():
             pd.DataFrame(rows).to_excel(writer, sheet_name=name, index=False)
-    os.replace(partial, path)
 
 
 def render(data, fmt: str) -> str:

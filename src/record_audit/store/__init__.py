@@ -1,4 +1,4 @@
-"""The SQLite audit store (only this package writes SQL)."""
+"""The SQLite audit store: the only package that reads or writes SQL."""
 from .db import SCHEMA_VERSION, AuditStore, StoredRecord
 
 __all__ = ["AuditStore", "StoredRecord", "SCHEMA_VERSION"]

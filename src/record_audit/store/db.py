@@ -3,7 +3,7 @@
 Standard-library ``sqlite3`` in WAL mode with a busy timeout and short transactions,
 a ``schema_version`` with numbered migrations (``migrations/NNN_*.sql``), and one
 transaction per record, so a run killed midway leaves every record either fully
-stored or not at all. Only this package writes SQL.
+stored or not at all. Only this package reads or writes SQL.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..continuum import Placement
-from ..errors import InputError
-from ..flags import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
+from ..errors import Errors, InputError
+from ..results import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
 from ..indicators import Evidence, Indicators
 from ..io import Note
 
@@ -92,7 +92,7 @@ class AuditStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
-            raise InputError(f"{self.path}: its folder does not exist. Create it or give another --db path.")
+            raise InputError(Errors.E100.format(path=self.path))
         try:
             # Jupyter kernels (ipykernel 7) run widget callbacks on another thread than the cell
             # that opened the store: the connection may be shared, and writes take self.lock.
@@ -105,8 +105,7 @@ class AuditStore:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.migrate()
         except sqlite3.DatabaseError as err:
-            raise InputError(f"{self.path}: not a record_audit store ({err}). Give a new file or an "
-                             "existing audit store with --db.") from None
+            raise InputError(Errors.E101.format(path=self.path, reason=err)) from None
 
     def close(self) -> None:
         self.conn.close()
@@ -145,8 +144,7 @@ class AuditStore:
         """Apply the migrations the file has not had yet, each in its own transaction."""
         current = self.schema_version()
         if current > SCHEMA_VERSION:
-            raise InputError(f"{self.path}: written by a newer record_audit (schema {current}, this "
-                             f"version knows {SCHEMA_VERSION}). Upgrade record_audit to open it.")
+            raise InputError(Errors.E102.format(path=self.path, found=current, known=SCHEMA_VERSION))
         for version, _name, sql in _migrations():
             if version <= current:
                 continue
@@ -243,9 +241,35 @@ class AuditStore:
             out.append(StoredRecord(row["record_id"], row["team"], row["worker"], ind, placement))
         return out
 
+    def record_ids(self) -> list[str]:
+        """Every stored record id, sorted."""
+        return [r["record_id"] for r in self.conn.execute("SELECT record_id FROM records ORDER BY record_id")]
+
+    def teams(self) -> list[str]:
+        """The teams of the stored records, sorted, without blanks."""
+        return sorted({r["team"] for r in self.conn.execute("SELECT team FROM records") if r["team"]})
+
     def notes(self, record_id: str) -> list[dict]:
         return [dict(r) for r in self.conn.execute(
             "SELECT * FROM notes WHERE record_id = ? ORDER BY seq", (record_id,))]
+
+    def note_text(self, record_id: str, note_id: str) -> str:
+        """One note's text; ``KeyError`` when the store has no such note."""
+        row = self.conn.execute("SELECT text FROM notes WHERE record_id = ? AND note_id = ?",
+                                (record_id, note_id)).fetchone()
+        if row is None:
+            raise KeyError((record_id, note_id))
+        return row["text"]
+
+    def note_seqs(self) -> dict[tuple[str, str], int]:
+        """Each note's position in its record, by (record_id, note_id)."""
+        return {(r["record_id"], r["note_id"]): r["seq"]
+                for r in self.conn.execute("SELECT record_id, note_id, seq FROM notes")}
+
+    def sentence_keys(self) -> set[tuple[str, str, int]]:
+        """(record_id, note_id, sentence_index) of every stored sentence."""
+        return {(r["record_id"], r["note_id"], r["sentence_index"])
+                for r in self.conn.execute("SELECT record_id, note_id, sentence_index FROM sentences")}
 
     def flags(self, record_id: str | None = None) -> list[dict]:
         sql = "SELECT * FROM flags"

@@ -9,7 +9,7 @@ the decisions a reviewer who agreed with the annotation would make, through the 
   when it does not (reported, negated, hypothetical) the flag is rejected with that reason, which
   keeps it uncounted; a historical one is left as the pipeline tagged it, or rejected as
   ``other`` if the pipeline counted it;
-- a flag whose label the gold sentence lacks is relabelled to a gold label no flag covers, or
+- a flag whose label the gold sentence lacks is relabelled to a counted gold label no flag covers, or
   rejected (``not_dv`` in a record without DV, ``wrong_label`` otherwise);
 - a counted gold label that no flag covers is added as a missed flag.
 

@@ -1,11 +1,12 @@
 """QA review over the audit store: an append-only decision log and what derives from it.
 
-``ReviewStore`` is the small API the notebook widgets and the tests use:
-``queue()``, ``decide()``, ``add()``, ``undo()``, ``decisions()`` (a DataFrame), double
-review (``assign_double_review()``, ``agreement()``, ``disagreements()``,
-``adjudicate()``), and reviewed placement (``reviewed_flags()``, ``reviewed_record()``,
-``override_level()``). Every write is one short transaction; nothing is updated or
-deleted, so two reviewers writing at once lose nothing and an undo is a new event.
+``ReviewStore`` is the API the widgets, ``store.gold`` and the tests use: ``queue()``,
+``decide()``, ``add()``, ``undo()``, ``decisions()`` (a DataFrame); double review
+(``assign_double_review()``, ``agreement()``, ``disagreements()``, ``adjudicate()``);
+the reviewed view (``reviewed_flags()``, ``override_level()``, ``reviewed_placement()``,
+``records()``) and ``training_rows()`` for retraining. Every write is one short
+transaction; nothing is updated or deleted, so two reviewers writing at once lose nothing
+and an undo is a new event.
 """
 from __future__ import annotations
 
@@ -17,13 +18,15 @@ from pathlib import Path
 
 from .. import taxonomy
 from ..continuum import Placement, Rubric
-from ..errors import InputError
+from ..errors import Errors, InputError
 from ..indicators import compute_indicators
 from ..indicators import Indicators
 from .db import AuditStore, StoredRecord, now
 
 REVIEW_SOURCE = "review"  # flags a reviewer added
 CONTEXT_REASONS = ("negated", "reported", "hypothetical")
+QUEUE_STATUSES = ("all", "unreviewed", "reviewed", "disputed")
+QUEUE_ORDERS = ("record", "uncertainty")
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,20 @@ class FlagKey:
 
     @classmethod
     def of(cls, row: dict) -> "FlagKey":
+        """The key of a flag row (``AuditStore.flags()``)."""
         return cls(row["record_id"], row["note_id"], row["sentence_index"], row["label"], row["start"],
                    row["end"], row["source"])
+
+    @classmethod
+    def of_logged(cls, row: dict) -> "FlagKey":
+        """The key of the flag a decision or rewrite row is about (its ``flag_*`` columns)."""
+        return cls(row["record_id"], row["note_id"], row["sentence_index"], row["flag_label"],
+                   row["flag_start"], row["flag_end"], row["flag_source"])
+
+    def where(self) -> str:
+        """Where the flag is, for messages: ids, label and offsets, never its text."""
+        return (f"record {self.record_id}, note {self.note_id}, sentence {self.sentence_index}, "
+                f"flag '{self.label}' at {self.start}-{self.end}")
 
 
 @dataclass
@@ -79,7 +94,7 @@ class QueueItem:
 
 
 def outcome(row: dict | None) -> str | None:
-    """What a decision means for a flag, for agreement: accept, reject or relabel:<label>."""
+    """What a decision means for a flag, for agreement: accept, reject, add or relabel:<label>."""
     if row is None:
         return None
     if row["decision"] == "relabel":
@@ -110,16 +125,17 @@ class ReviewStore:
                new_label: str | None = None, comment: str | None = None, teaching_example: bool = False,
                kind: str = "review") -> int:
         """Record accept / reject (with a reason) / relabel (with a new label) on a flag."""
+        where = key.where()
         if decision not in ("accept", "reject", "relabel"):
-            raise InputError(f"decision '{decision}' is not one of accept, reject, relabel (use add() for a missed flag).")
+            raise InputError(Errors.E103.format(where=where, decision=decision))
         if decision == "reject" and reason not in taxonomy.REJECT_REASONS:
-            raise InputError(f"a reject needs a reason, one of {', '.join(taxonomy.REJECT_REASONS)}.")
+            raise InputError(Errors.E104.format(where=where, known=", ".join(taxonomy.REJECT_REASONS)))
         if decision == "reject" and reason == "other" and not (comment or "").strip():
-            raise InputError("a reject for reason 'other' needs a comment saying why.")
+            raise InputError(Errors.E105.format(where=where))
         if decision == "relabel" and (new_label not in taxonomy.LABELS or new_label == key.label):
-            raise InputError(f"relabel needs a new label, one of {', '.join(taxonomy.LABELS)}, other than the flag's.")
+            raise InputError(Errors.E106.format(where=where, known=", ".join(taxonomy.LABELS), label=key.label))
         if not reviewer.strip():
-            raise InputError("a decision needs the reviewer's name.")
+            raise InputError(Errors.E107.format(where=where))
         return self._insert({
             "created_at": now(), "reviewer": reviewer.strip(), "kind": kind, "record_id": key.record_id,
             "note_id": key.note_id, "sentence_index": key.sentence_index, "flag_label": key.label,
@@ -132,11 +148,11 @@ class ReviewStore:
             comment: str | None = None, teaching_example: bool = False, kind: str = "review") -> int:
         """Add a missed flag: a counted ``label`` on a whole sentence."""
         if label not in taxonomy.LABELS:
-            raise InputError(f"'{label}' is not a label. Labels: {', '.join(taxonomy.LABELS)}.")
+            raise InputError(Errors.E108.format(label=label, known=", ".join(taxonomy.LABELS)))
         sent = self.conn.execute('SELECT start, "end" FROM sentences WHERE record_id = ? AND note_id = ?'
                                  " AND sentence_index = ?", (record_id, note_id, sentence_index)).fetchone()
         if sent is None:
-            raise InputError(f"record {record_id}, note {note_id} has no sentence {sentence_index}.")
+            raise InputError(Errors.E109.format(record_id=record_id, note_id=note_id, sentence_index=sentence_index))
         return self._insert({
             "created_at": now(), "reviewer": reviewer.strip(), "kind": kind, "record_id": record_id,
             "note_id": note_id, "sentence_index": sentence_index, "flag_label": label,
@@ -166,9 +182,10 @@ class ReviewStore:
     def override_level(self, lead: str, record_id: str, level: str | None, reason: str) -> int:
         """Override a record's level, with a required reason; ``level=None`` withdraws it."""
         if level is not None and level not in (*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE):
-            raise InputError(f"'{level}' is not a level. Levels: {', '.join(taxonomy.RECORD_LEVELS)}, not_applicable.")
+            raise InputError(Errors.E110.format(record_id=record_id, level=level,
+                                                known=", ".join((*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE))))
         if not (reason or "").strip():
-            raise InputError("an override needs a reason.")
+            raise InputError(Errors.E111.format(record_id=record_id))
         with self.store.transaction() as conn:
             cur = conn.execute("INSERT INTO overrides (created_at, reviewer, record_id, level, reason)"
                                " VALUES (?, ?, ?, ?, ?)", (now(), lead, record_id, level, reason.strip()))
@@ -194,6 +211,12 @@ class ReviewStore:
         undone = {r["undoes"] for r in rows if r["decision"] == "undo"}
         return [r for r in rows if r["decision"] != "undo" and r["decision_id"] not in undone]
 
+    def undone_by(self, undo_id: int) -> dict | None:
+        """The decision that the undo event ``undo_id`` took back (None if it is no undo)."""
+        row = self.conn.execute("SELECT * FROM decisions WHERE decision_id = ("
+                                "SELECT undoes FROM decisions WHERE decision_id = ?)", (undo_id,)).fetchone()
+        return dict(row) if row is not None else None
+
     def decisions(self):
         """Every decision event as a pandas DataFrame (undo events included, marked)."""
         import pandas as pd
@@ -203,17 +226,12 @@ class ReviewStore:
         frame["undone"] = frame["decision_id"].isin(undone)
         return frame
 
-    @staticmethod
-    def _key_of(row: dict) -> FlagKey:
-        return FlagKey(row["record_id"], row["note_id"], row["sentence_index"], row["flag_label"],
-                       row["flag_start"], row["flag_end"], row["flag_source"])
-
     def current(self) -> dict[FlagKey, dict[str, dict]]:
         """The latest effective decision per flag and reviewer (adjudications under '__lead__')."""
         state: dict[FlagKey, dict[str, dict]] = defaultdict(dict)
         for row in self._effective():
             who = "__lead__" if row["kind"] == "adjudication" else row["reviewer"]
-            state[self._key_of(row)][who] = row
+            state[FlagKey.of_logged(row)][who] = row
         return state
 
     def final(self) -> tuple[dict[FlagKey, dict], set[FlagKey]]:
@@ -244,15 +262,15 @@ class ReviewStore:
         ``status``: all, unreviewed, reviewed (by ``reviewer``), or disputed. On a record
         assigned to double review, a reviewer never sees the other's decisions (blind).
         """
-        if status not in ("all", "unreviewed", "reviewed", "disputed"):
-            raise InputError("status is one of all, unreviewed, reviewed, disputed.")
-        if order not in ("record", "uncertainty"):
-            raise InputError("order is 'record' or 'uncertainty'.")
+        if status not in QUEUE_STATUSES:
+            raise InputError(Errors.E112.format(status=status, known=", ".join(QUEUE_STATUSES)))
+        if order not in QUEUE_ORDERS:
+            raise InputError(Errors.E113.format(order=order, known=", ".join(QUEUE_ORDERS)))
         current = self.current()
         _, disputed = self.final()
         blind = self.assignments()
         records = {r["record_id"]: dict(r) for r in self.conn.execute("SELECT * FROM records")}
-        seq = {(r["record_id"], r["note_id"]): r["seq"] for r in self.conn.execute("SELECT record_id, note_id, seq FROM notes")}
+        seq = self.store.note_seqs()
         flags = self.store.flags(record_id)
         added = [self._added_flag(k, r) for k, by in current.items() for r in by.values()
                  if k.source == REVIEW_SOURCE and (record_id is None or k.record_id == record_id)]
@@ -288,17 +306,15 @@ class ReviewStore:
         return margin(flag["score"], (thresholds or {}).get(flag["label"], 0.5))
 
     def _added_flag(self, key: FlagKey, row: dict) -> dict:
-        note = self.conn.execute("SELECT text FROM notes WHERE record_id = ? AND note_id = ?",
-                                 (key.record_id, key.note_id)).fetchone()
+        text = self.store.note_text(key.record_id, key.note_id)
         return {"record_id": key.record_id, "note_id": key.note_id, "sentence_index": key.sentence_index,
-                "label": key.label, "start": key.start, "end": key.end, "text": note["text"][key.start:key.end],
+                "label": key.label, "start": key.start, "end": key.end, "text": text[key.start:key.end],
                 "source": REVIEW_SOURCE, "rule_id": "review_add", "score": 1.0, "context": None, "counted": 1,
                 "explanation": taxonomy.DESCRIPTIONS[key.label], "rewrite": taxonomy.REWRITES[key.label]}
 
     def _item(self, key: FlagKey, flag: dict, rec: dict, mine, others) -> QueueItem:
         sents = self.store.sentences(key.record_id, key.note_id)
-        note = self.conn.execute("SELECT text FROM notes WHERE record_id = ? AND note_id = ?",
-                                 (key.record_id, key.note_id)).fetchone()["text"]
+        note = self.store.note_text(key.record_id, key.note_id)
         i = key.sentence_index
         this = sents[i]
         before = " ".join(note[s["start"]:s["end"]] for s in sents[max(0, i - 2):i])

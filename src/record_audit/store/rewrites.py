@@ -8,7 +8,7 @@ de-identifies them, like every other text, before showing or exporting them.
 """
 from __future__ import annotations
 
-from ..errors import InputError
+from ..errors import Errors, InputError
 from .db import AuditStore, now
 from .review import FlagKey
 
@@ -18,10 +18,10 @@ MAX_REWRITE_CHARS = 4000
 def save_rewrite(store: AuditStore, trainer: str, key: FlagKey, text: str) -> int:
     """Record ``trainer``'s rewrite of the flag ``key``; an empty ``text`` withdraws it."""
     if not (trainer or "").strip():
-        raise InputError("a rewrite needs the trainer's name.")
+        raise InputError(Errors.E114.format(where=key.where()))
     text = (text or "").strip()
     if len(text) > MAX_REWRITE_CHARS:
-        raise InputError(f"a rewrite is at most {MAX_REWRITE_CHARS} characters (this one has {len(text)}).")
+        raise InputError(Errors.E115.format(where=key.where(), limit=MAX_REWRITE_CHARS, length=len(text)))
     with store.transaction() as conn:
         cur = conn.execute(
             "INSERT INTO rewrites (created_at, trainer, record_id, note_id, sentence_index, flag_label,"
@@ -35,7 +35,5 @@ def latest_rewrites(store: AuditStore) -> dict[FlagKey, dict]:
     """The rewrite that stands per flag (withdrawn ones left out), with its trainer and time."""
     latest: dict[FlagKey, dict] = {}
     for row in store.conn.execute("SELECT * FROM rewrites ORDER BY rewrite_id"):
-        key = FlagKey(row["record_id"], row["note_id"], row["sentence_index"], row["flag_label"],
-                      row["flag_start"], row["flag_end"], row["flag_source"])
-        latest[key] = dict(row)
+        latest[FlagKey.of_logged(row)] = dict(row)
     return {key: row for key, row in latest.items() if row["text"]}

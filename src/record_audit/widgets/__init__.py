@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 
 _PANELS = {
-    "ReviewPanel": ".review", "AdjudicationPanel": ".review", "SummaryDashboard": ".dashboard",
-    "TrainerGallery": ".gallery", "RetrainPanel": ".retrain",
+    "ReviewPanel": ".review_panel", "AdjudicationPanel": ".review_panel", "SummaryDashboard": ".dashboard",
+    "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel",
 }
 
 

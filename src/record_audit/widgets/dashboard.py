@@ -25,7 +25,7 @@ from ..indicators import Indicators
 from ..report.html import INDICATOR_TEXT, LEVEL_COLOURS, segments, write_report
 from ..report.summary import group_summaries, sample_summary, tables, write_xlsx
 from ..store.review import ReviewedRecord, ReviewStore
-from .review import shown
+from .render import shown
 
 VIEWS = (("Reviewed levels", "level"), ("Pipeline levels", "raw_level"))
 BREAKDOWNS = (("by team", "team"), ("by worker", "worker"))

@@ -1,4 +1,7 @@
-"""HTML fragments for the widgets. Every piece of note text goes through ``html.escape``."""
+"""HTML fragments for the widgets, and ``shown``, which puts a failed click's error on the panel.
+
+Every piece of note text goes through ``html.escape``.
+"""
 from __future__ import annotations
 
 from html import escape
@@ -67,3 +70,19 @@ def flag_card(item, position: str) -> str:
             f'{escape(str(f.get("rule_id")))} · score {float(f["score"]):.2f})</span>{context}</div>'
             f'<div>{escape(f.get("explanation") or taxonomy.DESCRIPTIONS[f["label"]])}</div>'
             f'{rewrite}{mine}{others}')
+
+
+def shown(panel, action):
+    """A widget callback that runs ``action`` and shows any failure in ``panel.message``.
+
+    ipywidgets only logs exceptions raised in callbacks, where a reviewer never looks; a
+    click that did not save must say so on the panel. Errors name no note text.
+    """
+    def callback(_=None):
+        try:
+            action()
+        except Exception as err:  # noqa: BLE001 - shown to the reviewer, then re-raised for the log
+            panel.message.value = (f'<span style="color:#b71c1c">Not saved: {escape(type(err).__name__)}: '
+                                   f'{escape(str(err))}</span>')
+            raise
+    return callback

@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..gallery import SOURCE_NAMES, SOURCES, Entry, Example, Gallery
 from ..report.handout import label_title, write_handout
 from ..store.review import ReviewStore
-from .review import shown
+from .render import shown
 
 ALL = "(all)"
 FORMAT_NAMES = {"html": "HTML", "md": "Markdown"}

@@ -12,26 +12,10 @@ import ipywidgets as w
 
 from .. import taxonomy
 from ..errors import InputError
-from ..store.review import ReviewStore
-from .render import flag_card
+from ..store.review import FlagKey, ReviewStore
+from .render import flag_card, shown
 
 ALL = "(all)"
-
-
-def shown(panel, action):
-    """A widget callback that runs ``action`` and shows any failure in ``panel.message``.
-
-    ipywidgets only logs exceptions raised in callbacks, where a reviewer never looks; a
-    click that did not save must say so on the panel. Errors name no note text.
-    """
-    def callback(_=None):
-        try:
-            action()
-        except Exception as err:  # noqa: BLE001 - shown to the reviewer, then re-raised for the log
-            panel.message.value = (f'<span style="color:#b71c1c">Not saved: {escape(type(err).__name__)}: '
-                                   f'{escape(str(err))}</span>')
-            raise
-    return callback
 
 
 class ReviewPanel(w.VBox):
@@ -40,8 +24,8 @@ class ReviewPanel(w.VBox):
     def __init__(self, store: ReviewStore | str, reviewer: str = "", *, thresholds: dict | None = None) -> None:
         self.store = store if isinstance(store, ReviewStore) else ReviewStore(store)
         self.thresholds = thresholds
-        records = [r["record_id"] for r in self.store.conn.execute("SELECT record_id FROM records ORDER BY record_id")]
-        teams = sorted({r["team"] for r in self.store.conn.execute("SELECT team FROM records") if r["team"]})
+        records = self.store.store.record_ids()
+        teams = self.store.store.teams()
         self.reviewer = w.Text(value=reviewer, description="Reviewer", placeholder="your name")
         self.label = w.Dropdown(options=[ALL, *taxonomy.LABELS], description="Label")
         self.source = w.Dropdown(options=[ALL, "lexicon", "syntax", "classifier", "review"], description="Source")
@@ -131,8 +115,7 @@ class ReviewPanel(w.VBox):
             return
         self.card.value = flag_card(item, f"{self.position + 1} of {len(self.items)}")
         sentences = self.store.store.sentences(item.key.record_id, item.key.note_id)
-        note = self.store.conn.execute("SELECT text FROM notes WHERE record_id = ? AND note_id = ?",
-                                       (item.key.record_id, item.key.note_id)).fetchone()["text"]
+        note = self.store.store.note_text(item.key.record_id, item.key.note_id)
         self.add_sentence.options = [(f"{s['sentence_index']}: {note[s['start']:s['end']][:70]}", s["sentence_index"])
                                      for s in sentences]
         self.add_sentence.value = item.key.sentence_index
@@ -218,13 +201,9 @@ class ReviewPanel(w.VBox):
         if decision_id is None:
             self.message.value = "<i>Nothing to undo.</i>"
             return None
-        undone = self.store.conn.execute("SELECT * FROM decisions WHERE decision_id = ("
-                                         "SELECT undoes FROM decisions WHERE decision_id = ?)", (decision_id,)).fetchone()
+        undone = self.store.undone_by(decision_id)
         self._done(f"undid {undone['decision']} on {undone['flag_label']} in {undone['note_id']}")
-        key_fields = (undone["record_id"], undone["note_id"], undone["sentence_index"], undone["flag_label"],
-                      undone["flag_start"], undone["flag_end"], undone["flag_source"])
-        from ..store.review import FlagKey
-        self.refresh(keep=FlagKey(*key_fields))
+        self.refresh(keep=FlagKey.of_logged(undone))
         return decision_id
 
 
@@ -273,7 +252,6 @@ class AdjudicationPanel(w.VBox):
         self.keep_a.disabled = self.keep_b.disabled = False
         key, ra, rb = self.pending[0]
         item = next(i for i in self.store.queue(None, record_id=key.record_id) if i.key == key)
-        from .render import flag_card
         self.card.value = (flag_card(item, f"{len(self.pending)} disagreement(s) left")
                            + f"<div>{escape(a)}: <b>{escape(ra['decision'])}</b> {escape(ra.get('reason') or '')}"
                            f" · {escape(b)}: <b>{escape(rb['decision'])}</b> {escape(rb.get('reason') or '')}</div>")

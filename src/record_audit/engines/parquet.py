@@ -18,13 +18,15 @@ Offsets are ``str`` indices into the note's text. A partition counts as written 
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..flags import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
+from .. import __version__
+from ..errors import Errors, InputError
+from ..files import fingerprint_path, replacing, write_atomic
 from ..io import Note
+from ..results import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
+from .base import Engine
 from .partitions import part_name
 
 MANIFEST = "manifest.json"
@@ -90,9 +92,8 @@ def write_partition(folder: Path, k: int, records: list[RecordResult], hashes: d
         target = folder / name / part_name(k)
         target.parent.mkdir(parents=True, exist_ok=True)
         # a name of its own: a task retried elsewhere may write the same partition at the same time
-        tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
-        pq.write_table(pa.Table.from_pylist(rows[name], schema=schemas[name]), tmp)
-        os.replace(tmp, target)
+        with replacing(target, unique=True) as tmp:
+            pq.write_table(pa.Table.from_pylist(rows[name], schema=schemas[name]), tmp)
     return {name: len(rows[name]) for name in TABLES}
 
 
@@ -148,7 +149,6 @@ class ResultsFolder:
     """A finished (or partial) results folder: its manifest and its records."""
 
     def __init__(self, path: str | Path) -> None:
-        from ..errors import InputError
         self.path = Path(path)
         manifest = self.path / MANIFEST
         try:
@@ -156,11 +156,9 @@ class ResultsFolder:
         except (OSError, ValueError):
             self.manifest = None
         if not isinstance(self.manifest, dict) or self.manifest.get("format") != FORMAT:
-            raise InputError(f"{self.path}: not a record-audit results folder (no {MANIFEST}). Give a folder "
-                             "written by `record-audit flag --engine dask -o DIR`.")
+            raise InputError(Errors.E042.format(path=self.path, manifest=MANIFEST))
         if self.manifest.get("format_version", 0) > FORMAT_VERSION:
-            raise InputError(f"{self.path}: written by a newer record_audit (results format "
-                             f"{self.manifest['format_version']}). Upgrade record_audit to read it.")
+            raise InputError(Errors.E043.format(path=self.path, version=self.manifest["format_version"]))
 
     @property
     def complete(self) -> bool:
@@ -181,10 +179,8 @@ class ResultsFolder:
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    tmp = folder / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, **manifest}, indent=1,
-                              sort_keys=True), encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST)
+    write_atomic(folder / MANIFEST, json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, **manifest},
+                                               indent=1, sort_keys=True))
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -195,15 +191,10 @@ def read_manifest(folder: Path) -> dict | None:
     return found if isinstance(found, dict) and found.get("format") == FORMAT else None
 
 
-def run_manifest(source, *, rules_dir=None, model_version: str | None = None, assume_dv: bool = False) -> dict:
-    """Describe a run for its results folder: what ``run_audit`` records about a run, and the
+def run_manifest(engine: Engine, source) -> dict:
+    """Describe a run for its results folder: what ``audit.run_audit`` records about a run, and the
     pipeline fingerprint its records' store fingerprints are made from."""
-    from .. import __version__
-    from ..audit import fingerprint_path, pipeline_fingerprint
-    from ..resources import rules_dir as resolve_rules
-
-    options = {"assume_dv": assume_dv, "model": model_version}
-    pipeline, lexicon, pipe_fp = pipeline_fingerprint(None, resolve_rules(rules_dir), options)
-    return {"tool_version": __version__, "pipeline": pipeline, "lexicon_version": lexicon,
-            "pipeline_fingerprint": pipe_fp, "model_version": model_version, "options": options,
+    run = engine.describe()
+    return {"tool_version": __version__, "pipeline": run.pipeline, "lexicon_version": run.lexicon_version,
+            "pipeline_fingerprint": run.fingerprint, "model_version": run.model_version, "options": run.options,
             "input_path": str(source.path), "input_fingerprint": fingerprint_path(source.path)}

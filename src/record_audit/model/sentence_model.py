@@ -27,7 +27,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 
 from .. import taxonomy
-from ..errors import InputError
+from ..errors import Errors, InputError
+from ..files import replacing, write_atomic
 
 # every type a record_audit model file may hold; anything else is refused on load
 TRUSTED_TYPES = sorted({
@@ -72,7 +73,7 @@ def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state
             ("parse", DictVectorizer(), "feats"),
         ])
     else:
-        raise ValueError(f"unknown design {design!r}; choose one of {DESIGNS}")
+        raise ValueError(Errors.E059.format(design=design, known=DESIGNS))
     return Pipeline([("features", features), ("clf", OneVsRestClassifier(calibrated))])
 
 
@@ -149,10 +150,11 @@ class SentenceModel:
         """Write ``path`` (.skops, compressed) and its JSON sidecar (labels, thresholds, meta)."""
         path = Path(path)
         _plain_vocabularies(self.pipeline)
-        sio.dump(self.pipeline, path, compression=zipfile.ZIP_DEFLATED)
+        with replacing(path) as partial:
+            sio.dump(self.pipeline, partial, compression=zipfile.ZIP_DEFLATED)
         sidecar = {"labels": list(self.labels), "thresholds": self.thresholds, "meta": self.meta,
                    "trusted_types": TRUSTED_TYPES}
-        path.with_suffix(".json").write_text(json.dumps(sidecar, indent=2, sort_keys=True), encoding="utf-8")
+        write_atomic(path.with_suffix(".json"), json.dumps(sidecar, indent=2, sort_keys=True))
         return path
 
     @classmethod
@@ -160,25 +162,22 @@ class SentenceModel:
         """Load a model file, refusing any type outside ``TRUSTED_TYPES``."""
         path = Path(path)
         if not path.is_file():
-            raise InputError(f"{path}: no such model file. Train one with `record-audit train` or pass "
-                             "--rules-only.")
+            raise InputError(Errors.E055.format(path=path))
         try:
             untrusted = sio.get_untrusted_types(file=path)
         except Exception:  # noqa: BLE001 - any parse failure means "not a skops model file"
-            raise InputError(f"{path}: not a skops model file. Models are saved with skops "
-                             "(`record-audit train`); pickle and joblib files are refused.") from None
+            raise InputError(Errors.E056.format(path=path)) from None
         refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
         if refused:
-            raise InputError(f"{path}: refused, the file holds types record_audit does not trust: "
-                             f"{', '.join(refused)}. Only load models trained by record_audit.")
+            raise InputError(Errors.E057.format(path=path, types=", ".join(refused)))
         pipeline = sio.load(path, trusted=sorted(set(untrusted)))
         sidecar_path = path.with_suffix(".json")
         if not sidecar_path.is_file():
-            raise InputError(f"{sidecar_path}: the model's sidecar (labels and thresholds) is missing.")
+            raise InputError(Errors.E052.format(path=sidecar_path))
         sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
         labels = tuple(sidecar["labels"])
         unknown = set(labels) - set(taxonomy.LABELS)
         if unknown:
-            raise InputError(f"{sidecar_path}: labels {sorted(unknown)} are not TAXONOMY labels.")
+            raise InputError(Errors.E058.format(path=sidecar_path, labels=sorted(unknown)))
         return cls(pipeline=pipeline, labels=labels, thresholds={k: float(v) for k, v in sidecar["thresholds"].items()},
                    meta=sidecar.get("meta", {}))

@@ -1,8 +1,7 @@
-"""Frozen results the pipeline hands to every later layer (no spaCy objects)."""
+"""The frozen results the pipeline hands to every later layer: flags by sentence, note and record (no spaCy)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import taxonomy
@@ -76,41 +75,10 @@ class Sentence:
         return sorted({f.label for f in self.flags if f.counted})
 
 
-# a DV term says DV is present unless negated or hypothetical; reported DV is still DV
-DV_TERM_DISCOUNTED = frozenset({"negated", "hypothetical"})
-
-
 @dataclass(frozen=True)
 class NoteResult:
     note: Note
     sentences: tuple[Sentence, ...]
-
-    def dv_evidence(self) -> list[tuple[Sentence, str, int, int]]:
-        """The (sentence, label or term id, start, end) that show this note describes DV."""
-        found = []
-        for sent in self.sentences:
-            found.extend((sent, t.kind, t.start, t.end) for t in sent.dv_terms
-                         if t.context not in DV_TERM_DISCOUNTED)
-            found.extend((sent, f.label, f.start, f.end) for f in sent.flags
-                         if f.counted and f.label in taxonomy.DV_ONLY_LABELS)
-        return found
-
-
-# A record shows DV by a DV term, or by counted cues of DV-only labels in this many sentences:
-# one stray cue ("when he feels overwhelmed" about a child) must not pull a school or
-# housing case into a DV audit.
-DV_CUE_SENTENCES = 2
-
-
-def record_shows_dv(results: Iterable["NoteResult"]) -> bool:
-    """The record-level DV decision (TAXONOMY ``dv_present``) over all of a record's notes."""
-    cue_sentences = set()
-    for result in results:
-        for sent, kind, _, _ in result.dv_evidence():
-            if kind not in taxonomy.DV_ONLY_LABELS:
-                return True  # a DV term
-            cue_sentences.add((result.note.note_id, sent.index))
-    return len(cue_sentences) >= DV_CUE_SENTENCES
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ..errors import Errors
 from ..model.registry import ModelRegistry
-from .review import shown
+from .render import shown
 
 DESIGN_NOTE = {
     "words": "design 'words' (about a minute on the bundled corpus)",
@@ -68,7 +69,7 @@ class RetrainPanel(w.VBox):
         rows = []
         for db in self.stores.value:
             if not Path(db).is_file():
-                raise FileNotFoundError(f"{db}: no such review store")
+                raise FileNotFoundError(Errors.E121.format(path=db))
             review = ReviewStore(db)
             try:
                 rows.extend(review.training_rows())
@@ -110,7 +111,7 @@ class RetrainPanel(w.VBox):
     def adopt(self) -> None:
         """Adopt the candidate; the model it replaces stays in the folder."""
         if self.candidate is None:
-            raise ValueError("train a candidate first")
+            raise ValueError(Errors.E122)
         note = self.comparison.headline() if self.comparison is not None else None
         path = self.registry.adopt(self.candidate, note=note)
         self.message.value = (f"Adopted <code>{escape(path.name)}</code>. <code>record-audit flag --models-dir "

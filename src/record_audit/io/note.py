@@ -1,0 +1,40 @@
+"""A case note, the unit every loader yields, and what a read skipped."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import warn
+
+
+@dataclass(frozen=True)
+class Note:
+    """One case note. ``position`` says where it came from, for messages (never text)."""
+
+    record_id: str
+    note_id: str
+    text: str
+    date: str | None = None
+    note_type: str | None = None
+    author: str | None = None
+    team: str | None = None
+    position: str = ""
+
+
+@dataclass
+class ReadStats:
+    """What a read skipped, by position, for the run's summary line."""
+
+    skipped: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    _warned: set[str] = field(default_factory=set, repr=False)
+
+    def skip(self, message: str) -> None:
+        """Count a skipped row or file (``Warnings.W0xx`` message) and warn of it."""
+        self.skipped.append(message)
+        self.warn(message)
+
+    def warn(self, message: str) -> None:
+        """Warn once per read source: a source is read twice (first pass, pipeline), its warnings shown once."""
+        if message not in self._warned:
+            self._warned.add(message)
+            warn(message)
