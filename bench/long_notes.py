@@ -3,8 +3,9 @@
 A note longer than ``pipeline.pieces.PIECE_CHARS`` is annotated in pieces cut at paragraph
 or sentence boundaries. This prints, for notes of the given sizes (one note, one record,
 read from a .txt file through ``flag_records`` as the CLI does), the pieces, seconds,
-characters per second and the process's peak RSS, each in its own process; then the same
-for one note at several piece sizes, which is how ``PIECE_CHARS`` was chosen.
+characters per second and the process's peak RSS, each in its own process, and checks the
+offsets (what the test suite checks on notes of a few pieces, here on the whole long note);
+then the same for one note at several piece sizes, which is how ``PIECE_CHARS`` was chosen.
 
     python bench/long_notes.py [--sizes 200000,2000000] [--piece-sizes 10000,25000,100000] [--one-line]
 """
@@ -64,13 +65,17 @@ def _run(n_chars: int, piece_chars: int | None, one_line: bool, queue) -> None:
         (folder / "R1").mkdir(parents=True)
         (folder / "R1" / "chronology.txt").write_text(text, encoding="utf-8")
         start = time.perf_counter()
-        flags = sentences = 0
-        for record in flag_records(open_notes(folder), nlp, assume_dv=True):
-            for note in record.notes:
-                sentences += len(note.sentences)
-                flags += sum(len(s.flags) for s in note.sentences)
+        results = [note for record in flag_records(open_notes(folder), nlp, assume_dv=True) for note in record.notes]
         elapsed = time.perf_counter() - start
-    queue.put((len(text), pieces, sentences, flags, elapsed, loaded, _peak_mb()))
+    peak = _peak_mb()
+    sents = [s for note in results for s in note.sentences]
+    flags = [f for s in sents for f in s.flags]
+    # what the test suite checked on this note before it moved here: offsets into the whole note
+    offsets_hold = (len(results) == 1 and [s.index for s in sents] == list(range(len(sents)))
+                    and all(text[s.start:s.end] == s.text for s in sents)
+                    and all(a.end <= b.start for a, b in zip(sents, sents[1:]))
+                    and all(text[f.start:f.end] == f.text for f in flags))
+    queue.put((len(text), pieces, len(sents), len(flags), elapsed, loaded, peak, offsets_hold))
 
 
 def measure(n_chars: int, piece_chars: int | None = None, one_line: bool = False):
@@ -84,9 +89,9 @@ def measure(n_chars: int, piece_chars: int | None = None, one_line: bool = False
 
 
 def _row(label: str, result) -> str:
-    chars, pieces, sentences, flags, secs, loaded, peak = result
+    chars, pieces, sentences, flags, secs, loaded, peak, offsets_hold = result
     return (f"{label:<22}{chars:>10,}{pieces:>8}{sentences:>10,}{flags:>8,}{secs:>9.1f}{chars / secs:>10,.0f}"
-            f"{loaded:>11.0f}{peak:>10.0f}{peak - loaded:>9.0f}")
+            f"{loaded:>11.0f}{peak:>10.0f}{peak - loaded:>9.0f}{'yes' if offsets_hold else 'NO':>9}")
 
 
 def main() -> None:
@@ -102,7 +107,7 @@ def main() -> None:
           f"rules only, one process; PIECE_CHARS = {PIECE_CHARS:,}"
           + ("; notes without a newline" if args.one_line else ""))
     header = (f"{'run':<22}{'chars':>10}{'pieces':>8}{'sentences':>10}{'flags':>8}{'seconds':>9}{'chars/s':>10}"
-              f"{'loaded MB':>11}{'peak MB':>10}{'growth':>9}")
+              f"{'loaded MB':>11}{'peak MB':>10}{'growth':>9}{'offsets':>9}")
     print("\n" + header)
     for size in (int(s) for s in args.sizes.split(",") if s):
         print(_row(f"note of {size:,}", measure(size, one_line=args.one_line)), flush=True)
@@ -110,7 +115,8 @@ def main() -> None:
         print(f"\npiece size, one note of {args.sweep_chars:,} characters:\n{header}")
         for piece in (int(s) for s in args.piece_sizes.split(",") if s):
             print(_row(f"pieces of {piece:,}", measure(args.sweep_chars, piece, args.one_line)), flush=True)
-    print("\nloaded MB: peak RSS once the pipeline is loaded; growth: peak minus that, the note's own cost.")
+    print("\nloaded MB: peak RSS once the pipeline is loaded; growth: peak minus that, the note's own cost;\n"
+          "offsets: sentence indices run on, sentences in order and each sentence and flag is its text in the note.")
 
 
 if __name__ == "__main__":

@@ -72,3 +72,13 @@ def test_a_piece_ends_with_its_whitespace_so_the_next_starts_on_a_word():
     text = "One sentence here.   \n\n  Another sentence there. " * 200
     for start, _ in piece_spans(text, 500)[1:]:
         assert re.match(r"\S", text[start])
+
+
+def test_a_title_or_an_initial_is_not_taken_for_a_sentence_end():
+    """A cut after "Mr." would split "Mr. Cole" and his sentence in two (found on a one-line note)."""
+    text = " ".join(f"On day {i} Ms. Rivera said Mr. J. Cole of No. 4 Elm St. hit her again." for i in range(400))
+    assert "\n" not in text
+    spans = piece_spans(text, 1_000)
+    _check_cover(text, spans, 1_000)
+    for start, _ in spans[1:]:
+        assert text[start - 2:start] == ". " and text.startswith("On day", start)

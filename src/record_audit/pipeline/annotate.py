@@ -31,6 +31,7 @@ def doc_to_result(doc: Doc, note: Note, *, offset: int = 0, first_index: int = 0
     are numbered from ``first_index``.
     """
     sentences = []
+    text = doc.text  # built from every token on each access: once per doc, not once per sentence
     flags = sorted(doc.spans.get(FLAGS_KEY, []), key=lambda s: (s.start_char, s.end_char, s.label_))
     roles = list(doc.spans.get(ROLES_KEY, []))
     index = first_index
@@ -51,7 +52,7 @@ def doc_to_result(doc: Doc, note: Note, *, offset: int = 0, first_index: int = 0
         subjects = tuple(dict.fromkeys(t._.role for t in sent
                                        if t.dep_ in ("nsubj", "nsubjpass") and t._.role))
         sentences.append(Sentence(
-            index=index, start=start + offset, end=end + offset, text=doc.text[start:end], flags=sent_flags,
+            index=index, start=start + offset, end=end + offset, text=text[start:end], flags=sent_flags,
             roles=sent_roles, subject_roles=subjects,
             obligations=_cues(doc, OBLIGATIONS_KEY, start, end, offset),
             dv_terms=_cues(doc, DV_KEY, start, end, offset),

@@ -16,11 +16,17 @@ import re
 # note in the bundled and corpus data is under 2,000); longer ones in pieces of at most this.
 PIECE_CHARS = 10_000
 
+# A full stop that ends a title or an initial does not end a sentence ("Mr. Cole", "J. Smith",
+# "No. 4"): a cut there would split a name and the sentence that holds it.
+_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sr", "Jr", "St", "No", "Nos", "Det", "Sgt", "Insp",
+                  "Supt", "Cllr", "Hon", "Rev", "Fr", "Ref", "vs", "approx", "e.g", "i.e", "cf", "etc")
+_NOT_AN_ABBREVIATION = "".join(rf"(?<!\b{re.escape(a)}\.)" for a in _ABBREVIATIONS) + r"(?<!\b[A-Z]\.)"
+
 # Boundaries, best first. A cut falls just after the boundary's whitespace, so no piece
 # starts or ends inside a word, and a piece is never longer than the limit.
 _BOUNDARIES = (
     re.compile(r"\n[^\S\n]*\n\s*"),                     # a blank line: a paragraph ends
-    re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[\"'‘“(\[]*[A-Z0-9])"),  # a sentence ends
+    re.compile(r"(?<=[.!?])" + _NOT_AN_ABBREVIATION + r"[\"'’”)\]]*\s+(?=[\"'‘“(\[]*[A-Z0-9])"),  # a sentence ends
     re.compile(r"\n\s*"),                               # a line ends (chronology entries)
     re.compile(r"\s+"),                                 # between two words
 )
