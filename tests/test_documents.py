@@ -136,7 +136,7 @@ def test_flag_and_audit_a_mixed_folder_through_the_cli(mixed_folder, tmp_path):
     texts = {n.note_id: n.text for n in open_notes(mixed_folder)}
     for row in rows:  # offsets refer to the extracted text
         assert texts[row["note_id"]][row["start"]:row["end"]] == row["sentence"]
-    assert "6 row(s) skipped" in result.stderr
+    assert "5 document(s) and 1 page(s) skipped" in result.stderr and "row(s)" not in result.stderr
     for code in ("[W050]", "[W051]", "[W052]", "[W053]"):
         assert code in result.stderr
     assert "Traceback" not in result.stderr and SECRET not in result.stderr
@@ -144,7 +144,7 @@ def test_flag_and_audit_a_mixed_folder_through_the_cli(mixed_folder, tmp_path):
     db = tmp_path / "audit.sqlite"
     result = run("audit", mixed_folder, "--db", db, "--rules-only")
     assert result.exit_code == 0, result.output
-    assert "6 row(s) skipped" in result.stderr and SECRET not in result.stderr
+    assert "5 document(s) and 1 page(s) skipped" in result.stderr and SECRET not in result.stderr
     with sqlite3.connect(db) as conn:
         stored = {row[0] for row in conn.execute("SELECT note_id FROM notes")}
     assert "R12/assessment.pdf#p2" in stored and "R13/minutes.docx" in stored
@@ -152,11 +152,37 @@ def test_flag_and_audit_a_mixed_folder_through_the_cli(mixed_folder, tmp_path):
 
 def test_only_unreadable_documents_is_bad_input_without_a_traceback(tmp_path):
     make_pdf(tmp_path / "in" / "scan.pdf", [None])
-    result = run("flag", tmp_path / "in")
+    result = run("flag", tmp_path / "in", "--rules-only")
     assert result.exit_code == 2
     assert "[E141]" in result.stderr and "[W050]" in result.stderr and "Traceback" not in result.stderr
-    with pytest.raises(InputError, match=r"\[E141\]"):
+    assert "nothing to audit (1 document(s) skipped;" in result.stderr
+    with pytest.raises(InputError, match=r"\[E141\] .*nothing to audit \(1 document\(s\) skipped;"):
         list(open_notes(tmp_path / "in" / "scan.pdf"))
+
+
+def test_the_summary_says_what_was_skipped_in_a_documents_terms(tmp_path, assessment_pdf):
+    """Pages of a PDF, whole documents, files of a folder: never "rows" of a document."""
+    make_pdf(tmp_path / "in" / "R12" / "partly.pdf", [["Father was not contacted."], None, None])
+    (tmp_path / "in" / "R13").mkdir()
+    (tmp_path / "in" / "R13" / "blank.txt").write_text("  \n", encoding="utf-8")
+    result = run("flag", tmp_path / "in", "--rules-only")
+    assert result.exit_code == 0, result.output
+    assert "2 page(s) and 1 file(s) skipped" in result.stderr
+    result = run("audit", tmp_path / "in", "--db", tmp_path / "audit.sqlite", "--rules-only")
+    assert "2 page(s) and 1 file(s) skipped" in result.stderr
+    source = open_notes(tmp_path / "in" / "R12" / "partly.pdf")
+    with pytest.warns(AuditWarning, match=r"\[W053\]"):
+        list(source)
+    assert source.skipped_counts() == {"page": 2}
+    (tmp_path / "in" / "R12" / "partly.pdf").unlink()
+    (tmp_path / "in" / "R13" / "blank.txt").unlink()
+    for path, nothing in ((assessment_pdf, {"page": 0}), (tmp_path / "in", {"file": 0})):  # nothing skipped
+        source = open_notes(path)
+        list(source)
+        assert source.skipped_counts() == nothing
+    docx_only = make_docx(tmp_path / "report.docx", paragraphs=["Father was not contacted."])
+    result = run("flag", docx_only, "--rules-only")
+    assert "0 document(s) skipped" in result.stderr
 
 
 def test_a_pdf_that_needs_no_password_to_open_is_read(tmp_path):

@@ -38,7 +38,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "object; fix or remove that line.")
     E008 = ("{path}, line {line}: expected a JSON object, found {found}. Each line must be "
             "one object with at least record_id and text.")
-    E009 = ("{path}: no usable note ({skipped} row(s) skipped). The input needs at least one "
+    E009 = ("{path}: no usable note ({skipped}). The input needs at least one "
             "row with a record_id and a non-empty text.")
     E010 = ("{path}: entry '{rule_id}' uses label '{label}', which TAXONOMY.md does not "
             "define. Known labels: {known}.")
@@ -175,8 +175,8 @@ class Errors(metaclass=ErrorsWithCodes):
     # -- documents (E140-E159) ----------------------------------------------------------------
     E140 = ("{path}: the folder holds no .txt, .docx or .pdf files. Put one note or document per "
             "file in it, in one sub-folder per record or directly in the folder.")
-    E141 = ("{path}: nothing to audit ({skipped} file(s) or page(s) skipped; the warnings above say "
-            "why). Give documents with a text layer and no password, or notes with text.")
+    E141 = ("{path}: nothing to audit ({skipped}; the warnings above say why). Give documents "
+            "with a text layer and no password, or notes with text.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):
@@ -202,6 +202,24 @@ class Warnings(metaclass=ErrorsWithCodes):
     W053 = ("{path}, page {page}: skipped, the page has no text layer (a scanned page or an "
             "image); the other pages are audited. Run OCR on the document to audit this page.")
     W054 = "{path}: skipped, the document holds no text."
+
+
+# What a read skipped, in the input's own terms: a row of a table, a line of JSON Lines, a .txt
+# file of a folder, a whole document, a page of a PDF. Each skip warning above is counted as
+# one of these (``io.note.ReadStats.skip``); the summary lines and E009/E141 say them in this
+# order, as ``skipped_summary`` words them.
+SKIPPED_KINDS = {"document": "document(s)", "page": "page(s)", "file": "file(s)", "row": "row(s)",
+                 "line": "line(s)"}
+
+
+def skipped_summary(counts: dict[str, int]) -> str:
+    """``{"document": 2, "page": 1}`` -> "2 document(s) and 1 page(s) skipped"; ``{"row": 0}`` -> "0 row(s) skipped"."""
+    shown = [f"{counts[kind]} {words}" for kind, words in SKIPPED_KINDS.items() if counts.get(kind)]
+    if not shown:
+        kind = next((k for k in SKIPPED_KINDS if k in counts), "row")
+        shown = [f"0 {SKIPPED_KINDS[kind]}"]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"{listed} skipped"
 
 
 class AuditWarning(UserWarning):

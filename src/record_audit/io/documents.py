@@ -50,7 +50,7 @@ class DocumentPart:
 
 @dataclass(frozen=True)
 class DocumentText:
-    """What a document gave: its parts, and a coded warning for each page left out."""
+    """What a document gave: its parts, and a coded warning for each page left out (W053)."""
 
     parts: tuple[DocumentPart, ...]
     skipped: tuple[str, ...] = field(default=())
@@ -73,19 +73,20 @@ def is_document(path: Path) -> bool:
     return path.suffix.lower() in DOCUMENT_SUFFIXES and not path.name.startswith(LOCK_PREFIX)
 
 
-def document_texts(path: Path, rel: str, *, skip: Callable[[str], None]) -> Iterator[tuple[str, str]]:
+def document_texts(path: Path, rel: str, *, skip: Callable[[str, str], None]) -> Iterator[tuple[str, str]]:
     """Yield ``(note_id, text)`` for each note of a document; ``rel`` is its note_id (PDFs add ``#pN``).
 
-    What cannot be audited is handed to ``skip`` as a coded warning (the reader's
-    ``ReadStats.skip``: warned once and counted in the summary line).
+    What cannot be audited is handed to ``skip`` as a coded warning and what it left out,
+    ``"document"`` or ``"page"`` (the reader's ``ReadStats.skip``: warned once and counted
+    in the summary line in those terms).
     """
     try:
         found = read_document(path)
     except DocumentSkipped as err:
-        skip(str(err))
+        skip(str(err), "document")
         return
     for message in found.skipped:
-        skip(message)
+        skip(message, "page")
     for part in found.parts:
         yield (rel if part.page is None else f"{rel}#p{part.page}"), part.text
 

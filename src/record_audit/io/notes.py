@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors, InputError, Warnings
+from ..errors import Errors, InputError, Warnings, skipped_summary
 from .annotated import is_annotated, read_annotated
 from .documents import document_texts, is_document
 from .encoding import detect_encoding
@@ -122,7 +122,7 @@ class NoteSource:
             _resolve_columns(self.path, header, self.columns)
 
     def __iter__(self) -> Iterator[Note]:
-        self.stats.skipped.clear()
+        self.stats.reset()
         reader = {
             "csv": self._iter_delimited, "tsv": self._iter_delimited,
             "xlsx": self._iter_xlsx, "parquet": self._iter_parquet,
@@ -135,7 +135,19 @@ class NoteSource:
             yield note
         if count == 0:
             code = Errors.E141 if self.kind in {"folder", "document"} else Errors.E009
-            raise InputError(code.format(path=self.path, skipped=len(self.stats.skipped)))
+            raise InputError(code.format(path=self.path, skipped=skipped_summary(self.skipped_counts())))
+
+    def skipped_counts(self) -> dict[str, int]:
+        """What the last read skipped, by kind (``errors.SKIPPED_KINDS``), for the summary line.
+
+        Nothing skipped is 0 of what this input is made of: rows of a table, lines of JSON
+        Lines, files of a folder, pages of a PDF, a .docx document.
+        """
+        if self.stats.skipped_as:
+            return dict(self.stats.skipped_as)
+        unit = {"jsonl": "line", "folder": "file",
+                "document": "page" if self.path.suffix.lower() == ".pdf" else "document"}.get(self.kind, "row")
+        return {unit: 0}
 
     # -- rows to notes -------------------------------------------------------
     def _rows_to_notes(self, header: list[str], rows: Iterator[tuple[int, list[Any]]],
@@ -148,7 +160,7 @@ class NoteSource:
             if record_id is None:
                 where = f"{unit} {row_no}, column '{header[index['record_id']]}'"
                 self.stats.skip(Warnings.W001.format(path=self.path, where=where,
-                                                     reason="no record_id"))
+                                                     reason="no record_id"), unit)
                 continue
             record_id = record_id.strip()
             counters[record_id] = counters.get(record_id, 0) + 1
@@ -156,7 +168,7 @@ class NoteSource:
             if text is None:
                 where = f"{unit} {row_no}, column '{header[index['text']]}'"
                 self.stats.skip(Warnings.W001.format(path=self.path, where=where,
-                                                     reason="empty text"))
+                                                     reason="empty text"), unit)
                 continue
             note_id = (values.get("note_id") or f"{record_id}-{counters[record_id]}").strip()
             yield Note(record_id=record_id, note_id=note_id, text=text,
@@ -283,7 +295,7 @@ class NoteSource:
             text = file.read_text(encoding=encoding)
             if not text.strip():
                 self.stats.skip(Warnings.W001.format(path=self.path, where=f"file {rel.as_posix()}",
-                                                     reason="empty text"))
+                                                     reason="empty text"), "file")
                 continue
             yield Note(record_id=record_id, note_id=rel.as_posix(), text=text,
                        position=f"{self.path.name}/{rel.as_posix()}")
