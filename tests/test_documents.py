@@ -173,13 +173,13 @@ def test_the_summary_says_what_was_skipped_in_a_documents_terms(tmp_path, assess
     source = open_notes(tmp_path / "in" / "R12" / "partly.pdf")
     with pytest.warns(AuditWarning, match=r"\[W053\]"):
         list(source)
-    assert source.skipped_counts() == {"page": 2}
+    assert source.stats.skipped_counts() == {"page": 2}
     (tmp_path / "in" / "R12" / "partly.pdf").unlink()
     (tmp_path / "in" / "R13" / "blank.txt").unlink()
     for path, nothing in ((assessment_pdf, {"page": 0}), (tmp_path / "in", {"file": 0})):  # nothing skipped
         source = open_notes(path)
         list(source)
-        assert source.skipped_counts() == nothing
+        assert source.stats.skipped_counts() == nothing
     docx_only = make_docx(tmp_path / "report.docx", paragraphs=["Father was not contacted."])
     result = run("flag", docx_only, "--rules-only")
     assert "0 document(s) skipped" in result.stderr

@@ -88,7 +88,7 @@ def run_audit(source: NoteSource, engine: Engine, store, *, rubric: Rubric, part
     with _storing(store, run_id, rubric, lambda: first.notes(skip), progress_factory, ended) as (stored_run, bar):
         for record in engine.records(source, first, skip=skip, progress=bar):
             stored_run.save(record, fingerprints[record.record_id])
-    return stored_run.outcome(selected if sample else None, skipped_as=source.skipped_counts())
+    return stored_run.outcome(selected if sample else None, skipped_as=source.stats.skipped_counts())
 
 
 class _StoredRun:

@@ -200,13 +200,13 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
                                       progress_factory=lambda total: _progress(total, "flag"))
         click.echo(f"record-audit flag: {totals['records']} record(s), {totals['dv']} with DV, "
                    f"{totals['flagged_sentences']} flagged sentence(s), {totals['gated']} non-DV record(s) with "
-                   f"cues withheld, {skipped_summary(source.skipped_counts())}; Parquet results in {output} "
+                   f"cues withheld, {skipped_summary(source.stats.skipped_counts())}; Parquet results in {output} "
                    f"(record-audit audit --from-flags {output} --db AUDIT.sqlite)", err=True)
         return
     done = write_flags(runner, source, output, parties=party_map, all_sentences=all_sentences,
                        progress_factory=lambda total: _progress(total, "flag"))
     click.echo(f"record-audit flag: {done.records} record(s), {done.dv} with DV, {done.lines} line(s) written, "
-               f"{done.gated} non-DV record(s) with cues withheld, {skipped_summary(source.skipped_counts())}"
+               f"{done.gated} non-DV record(s) with cues withheld, {skipped_summary(source.stats.skipped_counts())}"
                + (f"; output in {output}" if output else ""), err=True)
 
 

@@ -29,6 +29,7 @@ class ReadStats:
     encoding: str | None = None
     # what was skipped, by kind (errors.SKIPPED_KINDS: row, line, file, document, page)
     skipped_as: Counter = field(default_factory=Counter)
+    unit: str = "row"  # what the input is made of (a table's rows, a folder's files, a PDF's pages)
     _warned: set[str] = field(default_factory=set, repr=False)
 
     def skip(self, message: str, kind: str = "row") -> None:
@@ -36,6 +37,11 @@ class ReadStats:
         self.skipped.append(message)
         self.skipped_as[kind] += 1
         self.warn(message)
+
+    def skipped_counts(self) -> dict[str, int]:
+        """What the last read skipped, by kind, for the summary line (``errors.skipped_summary``);
+        nothing skipped is 0 of the input's ``unit``."""
+        return dict(self.skipped_as) if self.skipped_as else {self.unit: 0}
 
     def reset(self) -> None:
         """Forget what was skipped (a source read again counts afresh); warnings already shown stay shown."""

@@ -105,6 +105,10 @@ class NoteSource:
             if suffix == ".jsonl":
                 if is_annotated(self.path):
                     self.kind = "annotated"
+        # what this input is made of, for "0 ... skipped" in the summary line
+        self.stats.unit = {"jsonl": "line", "folder": "file",
+                           "document": "page" if self.path.suffix.lower() == ".pdf" else "document",
+                           }.get(self.kind, "row")
         if self.kind in {"csv", "tsv", "jsonl", "annotated"}:
             self._text_encoding, guessed = detect_encoding(self.path, encoding)
             self.stats.encoding = self._text_encoding
@@ -135,19 +139,7 @@ class NoteSource:
             yield note
         if count == 0:
             code = Errors.E141 if self.kind in {"folder", "document"} else Errors.E009
-            raise InputError(code.format(path=self.path, skipped=skipped_summary(self.skipped_counts())))
-
-    def skipped_counts(self) -> dict[str, int]:
-        """What the last read skipped, by kind (``errors.SKIPPED_KINDS``), for the summary line.
-
-        Nothing skipped is 0 of what this input is made of: rows of a table, lines of JSON
-        Lines, files of a folder, pages of a PDF, a .docx document.
-        """
-        if self.stats.skipped_as:
-            return dict(self.stats.skipped_as)
-        unit = {"jsonl": "line", "folder": "file",
-                "document": "page" if self.path.suffix.lower() == ".pdf" else "document"}.get(self.kind, "row")
-        return {unit: 0}
+            raise InputError(code.format(path=self.path, skipped=skipped_summary(self.stats.skipped_counts())))
 
     # -- rows to notes -------------------------------------------------------
     def _rows_to_notes(self, header: list[str], rows: Iterator[tuple[int, list[Any]]],
