@@ -27,7 +27,7 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 demo: install
-	mkdir -p $(OUT)
+	$(BIN)/python -c "from record_audit.files import make_folder; make_folder('$(OUT)')"  # owner-only
 	rm -f $(OUT)/audit.sqlite $(OUT)/audit.sqlite-wal $(OUT)/audit.sqlite-shm
 	$(BIN)/record-audit audit $(SAMPLES)/notes.csv $(PARTIES) --db $(OUT)/audit.sqlite --report $(OUT)/report.html
 	@$(BIN)/python -m record_audit.demo $(OUT)/audit.sqlite

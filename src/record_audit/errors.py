@@ -151,6 +151,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E121 = ("{path}: no such review store. Choose stores that exist, or audit the notes into "
             "that file first (record-audit audit --db).")
     E122 = "no candidate to adopt: train a candidate first ('Train candidate')."
+    # -- private outputs, de-identification, start-up (E220-E239) -------------------------------
+    E220 = "{path}: no such audit store to copy. Audit the notes into it first (record-audit audit --db)."
 
 
 class Warnings(metaclass=ErrorsWithCodes):
@@ -163,6 +165,10 @@ class Warnings(metaclass=ErrorsWithCodes):
     W011 = "{path}: continuing after {done} complete record(s) already written."
     W012 = "{path}: made from other input or another pipeline; starting again."
     W013 = "{path}: continuing after {done} of {total} partition(s) already written."
+    # -- private outputs, de-identification, start-up (W090-W099) -------------------------------
+    W090 = ("{path}: this audit store can be read by other users (mode {mode}), and it holds note text. "
+            "Run chmod 600 on it and its -wal and -shm files (chmod 640 to share it with its group "
+            "only); stores created now are owner-only.")
 
 
 class AuditWarning(UserWarning):

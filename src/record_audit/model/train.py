@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from .. import __version__, taxonomy
-from ..files import fingerprint_path, write_atomic
+from ..files import fingerprint_path, make_folder, write_atomic
 from ..io.annotated import AnnotatedRecord
 from ..resources import rules_dir as resolve_rules
 from .sentence_model import DESIGNS, TRUSTED_TYPES, SentenceModel, as_frame, build_classifier
@@ -368,7 +368,7 @@ def train_model(train_files: list[Path], *, dev_file: Path | None, models_dir: P
     rules = rules_fingerprint(rules_dir)
     version = model_version(digest, rules, chosen, seed, precision_margin=precision_margin,
                             precision_floor=precision_floor)
-    models_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(models_dir)
     path = models_dir / f"{name}-{version}.skops"
     model.meta.update({
         "version": version, "design": chosen, "data_hash": digest, "rules_fingerprint": rules, "seed": seed,
