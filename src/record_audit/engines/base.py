@@ -158,12 +158,16 @@ class EngineBase:
         self.assume_dv, self.batch_size = assume_dv, batch_size
 
     def prepare(self) -> None:
-        from ..pipeline.rules import load_rules
-        load_rules(self.rules_dir)  # bad rule files are reported now, not in a worker
+        # bad rule files are reported now, not in a worker; the rules are read once, for the
+        # first pass's name harvester too
+        name_harvester(self.rules_dir)
 
     def first_pass(self, source: Iterable[Note], parties: Parties | None = None) -> FirstPass:
-        harvester = None if self.learns_names else name_harvester(self.rules_dir)
+        harvester = None if self.learns_names else self._harvester()
         return first_pass(source, harvester=harvester, declared=parties)
+
+    def _harvester(self):
+        return name_harvester(self.rules_dir)
 
     def describe(self) -> RunDescription:
         from ..pipeline import describe_pipeline
