@@ -8,7 +8,8 @@ and scikit-learn). record_audit never loads a model on those defaults: ``Sentenc
 passes its own explicit ``TRUSTED_TYPES``. So while skops' table module runs, the estimator
 table is the estimators ``TRUSTED_TYPES`` names and the scipy ufunc table is empty: skops
 trusts fewer types by default, never more, and a file holding anything outside
-``TRUSTED_TYPES`` is still refused. If skops is already imported, or its layout changes so
+``TRUSTED_TYPES`` is still refused. (The gradient-boosting internals it would trust, which
+import all of ``sklearn.ensemble``, are left out the same way.) If skops is already imported, or its layout changes so
 that the table module is not found under this name, it is imported as usual.
 """
 from __future__ import annotations
@@ -39,6 +40,22 @@ def _estimators(trusted: list[str]) -> list[tuple[str, type]]:
     return sorted(found, key=lambda pair: pair[0])
 
 
+class _Skipped(importlib.abc.MetaPathFinder):
+    """Make imports of ``prefix`` fail while skops builds its tables (it tries them for optional types)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname == self.prefix or fullname.startswith(self.prefix + "."):
+            raise ImportError(fullname)
+        return None
+
+
+# skops trusts gradient-boosting internals by default, importing all of sklearn.ensemble for them
+SKIPPED = ("sklearn.ensemble",)
+
+
 class _TablesLoader(importlib.abc.Loader):
     """Run skops' table module with the estimator and scipy ufunc lookups narrowed."""
 
@@ -66,9 +83,13 @@ class _TablesLoader(importlib.abc.Loader):
         sklearn.utils.all_estimators = all_estimators
         if saved_public is not None:
             utils.get_public_type_names = public_type_names
+        skipped = [_Skipped(prefix) for prefix in SKIPPED if prefix not in sys.modules]
+        sys.meta_path[:0] = skipped
         try:
             self.loader.exec_module(module)
         finally:
+            for finder in skipped:
+                sys.meta_path.remove(finder)
             sklearn.utils.all_estimators = saved_all
             if saved_public is not None:
                 utils.get_public_type_names = saved_public
