@@ -9,7 +9,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app test test-fast bench bench-scale model data rules-doc clean
+.PHONY: install browser demo app test test-fast bench bench-scale bench-deid bench-startup model data rules-doc clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,15 @@ bench: install
 # 1 and 2 processes and a Dask local cluster at 10k, 100k and 1M words (about 25 min on 2 cores)
 bench-scale: install
 	$(BIN)/python bench/scale.py
+
+# de-identification: names of thirteen origins in every position, structured identifiers, non-names
+# (about 30 s; fails unless >= 0.99 of names overall and >= 0.98 of each origin's are removed and no identifier leaks)
+bench-deid: install
+	$(BIN)/python bench/deid.py
+
+# start-up: `record-audit flag` on one note and `--help`, fresh processes, medians (about 1 min)
+bench-startup: install
+	$(BIN)/python bench/startup.py --runs 5
 
 clean:
 	rm -rf $(OUT) .pytest_cache
