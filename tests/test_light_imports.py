@@ -27,7 +27,7 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
     main(["summary", "--db", db], standalone_mode=False)
     main(["report", "--db", db, "-o", html], standalone_mode=False)
 import record_audit.app, record_audit.widgets.dashboard
-import record_audit.widgets.review, record_audit.widgets.gallery  # de-identifying loads spaCy, importing does not
+import record_audit.widgets.review_panel, record_audit.widgets.trainer_gallery  # de-identifying loads spaCy, importing does not
 print(json.dumps({"heavy": sorted(m for m in ("spacy", "sklearn") if m in sys.modules), "opened": opened}))
 """
 

@@ -39,6 +39,7 @@ class AnnotatedRecord:
     team: str | None = None
     worker: str | None = None
     jurisdiction: str | None = None
+    register: str | None = None  # CONTRACT section 9: case_note, judgment, police, ...
     gold_level: str | None = None
     level_rationale: str | None = None
 
@@ -116,4 +117,5 @@ def read_annotated(path: str | Path, *, encoding: str = "utf-8-sig") -> Iterator
                 notes.append(AnnotatedNote(note, tuple(sentences)))
             yield AnnotatedRecord(record_id=record_id, notes=tuple(notes), team=obj.get("team"),
                                   worker=obj.get("worker"), jurisdiction=obj.get("jurisdiction"),
+                                  register=obj.get("register"),
                                   gold_level=gold_level, level_rationale=obj.get("level_rationale"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import spacy
 from spacy.language import Language
 from spacy.schemas import validate_token_pattern
 
