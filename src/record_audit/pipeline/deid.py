@@ -392,7 +392,7 @@ class Deidentifier:
                 word = word[:-2]
             lower = word.lower()
             parts = [p for p in re.split(r"['’-]", lower) if p]
-            if (len(word) < 2 or word.isupper() or self._kept(word) or lower in TITLES or lower in MONTHS
+            if (len(word) < 2 or word.isupper() or self._kept(word) or lower in TITLES
                     or all(p in INSTITUTIONS or p in self.keep for p in parts)):
                 continue
             span = doc.char_span(start, end, alignment_mode="expand")
@@ -412,8 +412,18 @@ class Deidentifier:
                       or (opening and _VOCATIVE_AFTER.match(text, end) is not None and _may_be_called(root))
                       or (root.dep_ == "poss" and root.head.lemma_.lower() in PERSON_THINGS)
                       or any(t.ent_type_ == "PERSON" for t in span))
+            if lower in MONTHS or lower in STOP_WORDS and root.pos_ != "AUX":
+                # "Nobody said", "in May": a person only with a title, a party word or an age ("Mrs May", "June (4)")
+                if not (_TITLE_BEFORE.search(before[-12:]) or self._introduced(text, start, end)
+                        or _AGE_AFTER.match(text, end)):
+                    continue
+                strong = True
             if strong or self._person_role(span, opening, ordinary):
-                found.append((start, end, "Name"))
+                # an English word ("Summer (4)") stays a guess, matched elsewhere only capitalised, unless
+                # NER, a title or an introduction ("MO Summer Baker") says the record names a person so
+                introduced = (_TITLE_BEFORE.search(before[-12:]) or self._introduced(text, start, end)
+                              or any(t.ent_type_ == "PERSON" for t in span))
+                found.append((start, end, "Name" if introduced or not ordinary else "Name?"))
                 names_at.add(start)
                 continue
             if ordinary or root.ent_type_ in ("NORP", "LANGUAGE", "DATE", "TIME", "EVENT", "ORG", "PRODUCT",
