@@ -173,6 +173,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "patterns, ...) after '- '.")
     E079 = ("{path}: entry '{rule_id}' has no match examples. Give examples: {{match: [...]}}, "
             "sentences it must find; the tests run them.")
+    # -- private outputs, de-identification, start-up (E220-E239) -------------------------------
+    E220 = "{path}: no such audit store to copy. Audit the notes into it first (record-audit audit --db)."
 
     # the sentence model's dense features and the generalisation folds (E160-E179)
     E160 = ("The package '{package}' has no file '{file}': the sentence model's embedding table "
@@ -200,6 +202,10 @@ class Warnings(metaclass=ErrorsWithCodes):
     # rule files (W030-W039)
     W030 = ("{path}: word list '{name}' is not used by any rule. Remove it, or use it in a "
             "pattern ({{LOWER: {{IN: {name}}}}}).")
+    # -- private outputs, de-identification, start-up (W090-W099) -------------------------------
+    W090 = ("{path}: this audit store can be read by other users (mode {mode}), and it holds note text. "
+            "Run chmod 600 on it and its -wal and -shm files (chmod 640 to share it with its group "
+            "only); stores created now are owner-only.")
 
 
 class AuditWarning(UserWarning):
