@@ -177,6 +177,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "file in it, in one sub-folder per record or directly in the folder.")
     E141 = ("{path}: nothing to audit ({skipped}; the warnings above say why). Give documents "
             "with a text layer and no password, or notes with text.")
+    # -- private outputs, de-identification, start-up (E220-E239) -------------------------------
+    E220 = "{path}: no such audit store to copy. Audit the notes into it first (record-audit audit --db)."
 
     # the sentence model's dense features and the generalisation folds (E160-E179)
     E160 = ("The package '{package}' has no file '{file}': the sentence model's embedding table "
@@ -214,6 +216,10 @@ class Warnings(metaclass=ErrorsWithCodes):
     W053 = ("{path}, page {page}: skipped, the page has no text layer (a scanned page or an "
             "image); the other pages are audited. Run OCR on the document to audit this page.")
     W054 = "{path}: skipped, the document holds no text."
+    # -- private outputs, de-identification, start-up (W090-W099) -------------------------------
+    W090 = ("{path}: this audit store can be read by other users (mode {mode}), and it holds note text. "
+            "Run chmod 600 on it and its -wal and -shm files (chmod 640 to share it with its group "
+            "only); stores created now are owner-only.")
 
 
 # What a read skipped, in the input's own terms: a row of a table, a line of JSON Lines, a .txt
