@@ -183,12 +183,13 @@ def test_a_long_note_is_annotated_with_offsets_into_the_whole_note(nlp_light, n_
 
 
 def test_long_and_short_notes_through_the_local_engine_keep_order_and_offsets(nlp_light):
-    """The engine's path (flag_records, as the CLI): long notes between short ones, records as they complete."""
-    from record_audit.engines import flag_records
+    """The engine's path, as the CLI takes it: long notes between short ones, records as they complete.
+    (The first pass is made without the name harvester, which reads the audit pipeline's roles.)"""
+    from record_audit.engines import LocalEngine, first_pass
 
     notes = [Note("R1", "a", PARAGRAPHS[0]), Note("R1", "long", chronology(60_000, seed=8)),
              Note("R2", "b", PARAGRAPHS[3]), Note("R2", "long", chronology(45_000, seed=9, sep=" "))]
-    records = list(flag_records(notes, nlp_light, assume_dv=True))
+    records = list(LocalEngine(nlp_light, assume_dv=True).records(notes, first_pass(notes)))
     assert [r.record_id for r in records] == ["R1", "R2"]
     results = [n for r in records for n in r.notes]
     assert [(n.note.record_id, n.note.note_id) for n in results] == [(n.record_id, n.note_id) for n in notes]
