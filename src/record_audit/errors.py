@@ -151,6 +151,12 @@ class Errors(metaclass=ErrorsWithCodes):
     E121 = ("{path}: no such review store. Choose stores that exist, or audit the notes into "
             "that file first (record-audit audit --db).")
     E122 = "no candidate to adopt: train a candidate first ('Train candidate')."
+    # report/, summary, adjudication, demo stores (issue 16): E200-E219
+    E200 = ("{where}: an adjudication needs the lead's reason. Say why in the comment; it is logged with "
+            "the decision.")
+    E201 = ("{path}: no annotated records to simulate decisions from. Simulated decisions need the "
+            "samples' gold annotation (data/samples/annotated.jsonl).")
+    E202 = "{path}: cannot be the simulated copy of itself. Give the copy another file name."
 
 
 class Warnings(metaclass=ErrorsWithCodes):
