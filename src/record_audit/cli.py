@@ -341,7 +341,7 @@ def summary(db_path, scope, by, fmt, output, rules_dir):
         if fmt == "xlsx":
             if not output:
                 raise InputError(Errors.E034)
-            S.write_xlsx(Path(output), S.tables(store, rubric))
+            S.write_workbook(Path(output), store, rubric)
         else:
             data = S.summarize(store, rubric, scope=scope, by=by)
             text = S.render(data, fmt)

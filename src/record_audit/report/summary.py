@@ -111,6 +111,7 @@ def to_csv(rows: list[dict]) -> str:
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[dict]]) -> None:
+    """Write flat rows as plain sheets (the QA workbook is ``write_workbook``)."""
     import pandas as pd
     with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as writer:
         for name, rows in sheets.items():
@@ -123,3 +124,146 @@ def render(data, fmt: str) -> str:
     rows = data if isinstance(data, list) else [data]
     flat = [_flat_record(r) if "indicators" in r else _flat_group(r) for r in rows]
     return to_csv(flat)
+
+
+# -- the workbook a QA lead filters ---------------------------------------------------------
+LEVEL_SOURCE_NAMES = {"rubric": "Rubric", "reviewed": "QA review", "override": "QA lead override"}
+RATE_NAMES = {
+    "father_absent_record": "Father never engaged",
+    "perpetrator_invisible_record": "His pattern never named",
+    "removal_threat": "Removal made a condition on her",
+    "onus_ratio_above_1": "More tasks on her than on him",
+    **{f"component_{c}": f"Documents: {taxonomy.display_name(c).lower()}" for c in taxonomy.CRITICAL_COMPONENTS},
+}
+PERCENT, RATIO, DATE = "0%", "0.0", "yyyy-mm-dd"
+
+
+def _yes(value) -> str:
+    return "Yes" if value else "No"
+
+
+def _date(value):
+    from datetime import date
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return value  # a date the export wrote its own way stays as written
+
+
+def workbook_sheets(store: AuditStore, rubric: Rubric) -> dict[str, tuple[list[str], list[list], dict[str, str]]]:
+    """The workbook's sheets: (readable headers, rows, number formats by header), names as people read them."""
+    from .why import explain
+
+    stored = reviewed_records(store, rubric)
+    records = []
+    for rec in stored:
+        ind = rec.indicators
+        placed = rec.raw.placement if rec.placement.level_source == "override" else rec.placement
+        why = explain(rubric, placed.level, placed.rule_id, ind)
+        records.append([
+            rec.record_id, rec.team, rec.worker, taxonomy.display_name(rec.placement.level),
+            taxonomy.display_name(rec.raw.placement.level), LEVEL_SOURCE_NAMES.get(rec.placement.level_source),
+            rec.override_reason, why.sentence, _yes(ind.dv_present), _yes(ind.removal_threat),
+            _yes(ind.father_absent_record), _yes(ind.perpetrator_invisible_record),
+            round(ind.onus_ratio, 2) if ind.dv_present else None, ind.survivor_tasks, ind.perpetrator_tasks,
+            "; ".join(taxonomy.display_name(c) for c in ind.critical_components),
+            *[ind.label_counts.get(label, 0) for label in taxonomy.LABELS]])
+    record_head = ["Record", "Team", "Worker", "Level", "Level before review", "Level set by", "Override reason",
+                   "Why this level", "DV present", taxonomy.display_name("removal_threat"),
+                   taxonomy.display_name("father_absent_record"), taxonomy.display_name("perpetrator_invisible_record"),
+                   taxonomy.display_name("onus_ratio"), taxonomy.display_name("survivor_tasks"),
+                   taxonomy.display_name("perpetrator_tasks"), "Critical components documented",
+                   *[f"{taxonomy.display_name(label)} (sentences)" for label in taxonomy.LABELS]]
+
+    sample = sample_summary(stored, rubric)
+    dv = sample["dv_records"]
+    indicators = [["Records audited", sample["records"], None], ["Records describing DV", dv, None],
+                  [taxonomy.display_name(taxonomy.NOT_APPLICABLE), sample["not_applicable"], None],
+                  ["Meets Proficiency", _yes(sample["meets_proficiency"]), None]]
+    for level, cell in sample["distribution"]["level"].items():
+        before = sample["distribution"]["raw_level"][level]
+        indicators.append([f"At {taxonomy.display_name(level)} (before review: {before['count']})", cell["count"],
+                           cell["share"]])
+    for key, rate in sample["indicator_rates"].items():
+        indicators.append([RATE_NAMES[key], round(rate * dv), rate])
+
+    def group_rows(by: str) -> list[list]:
+        rows = []
+        for g in group_summaries(stored, rubric, by):
+            dist = g["distribution"]["level"]
+            rows.append([g["group"], g["records"], g["dv_records"], g["not_applicable"],
+                         *[x for level in taxonomy.RECORD_LEVELS for x in (dist[level]["count"], dist[level]["share"])],
+                         *[g["indicator_rates"][k] for k in RATE_NAMES], _yes(g["meets_proficiency"])])
+        return rows
+
+    level_heads = [x for level in taxonomy.RECORD_LEVELS
+                   for x in (taxonomy.display_name(level), f"{taxonomy.display_name(level)} (share of DV)")]
+    group_formats = {**{h: PERCENT for h in level_heads if h.endswith("(share of DV)")},
+                     **{RATE_NAMES[k]: PERCENT for k in RATE_NAMES}}
+
+    def group_head(name: str) -> list[str]:
+        return [name, "Records", "DV records", taxonomy.display_name(taxonomy.NOT_APPLICABLE), *level_heads,
+                *RATE_NAMES.values(), "Meets Proficiency"]
+
+    evidence = []
+    by_id = {r.record_id: r for r in stored}
+    for rid in sorted(by_id):
+        rec = by_id[rid]
+        if not rec.placement.evidence:
+            continue
+        notes = {n["note_id"]: n for n in store.notes(rid)}
+        bounds = {(note_id, s["sentence_index"]): (s["start"], s["end"])
+                  for note_id in {e.note_id for e in rec.placement.evidence}
+                  for s in store.sentences(rid, note_id)}
+        for e in sorted(rec.placement.evidence, key=lambda e: (notes[e.note_id]["seq"], e.start)):
+            note = notes[e.note_id]
+            start, end = bounds.get((e.note_id, e.sentence_index), (e.start, e.end))
+            evidence.append([rid, rec.team, rec.worker, _date(note["date"]), e.note_id,
+                             taxonomy.display_name(rec.placement.level), taxonomy.display_name(e.label),
+                             note["text"][start:end], note["text"][e.start:e.end], e.rule_id])
+    return {
+        "records": (record_head, records, {taxonomy.display_name("onus_ratio"): RATIO}),
+        "indicators": (["Measure", "Records", "Share of DV records"], indicators, {"Share of DV records": PERCENT}),
+        "by_team": (group_head("Team"), group_rows("team"), group_formats),
+        "by_worker": (group_head("Worker"), group_rows("worker"), group_formats),
+        "evidence": (["Record", "Team", "Worker", "Date", "Note", "Level", "Label", "Sentence", "Words flagged",
+                      "Rule"], evidence, {"Date": DATE}),
+    }
+
+
+def write_workbook(path: str | Path, store: AuditStore, rubric: Rubric) -> Path:
+    """Write the QA workbook: readable headers, a frozen header row, filters, widths, percentages as %."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    book = Workbook()
+    book.remove(book.active)
+    wide = {"Why this level": 70, "Sentence": 80, "Override reason": 40, "Words flagged": 30,
+            "Critical components documented": 40}
+    for name, (head, rows, formats) in workbook_sheets(store, rubric).items():
+        sheet = book.create_sheet(name)
+        sheet.append(head)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="E3E6E8")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, title in enumerate(head, start=1):
+            letter = get_column_letter(col)
+            values = [title, *[r[col - 1] for r in rows[:500]]]
+            longest = max(len(str(v)) for v in values if v is not None)
+            sheet.column_dimensions[letter].width = wide.get(title, min(max(10, longest + 2), 28))
+            fmt = formats.get(title)
+            for cell in sheet[letter][1:]:
+                if fmt:
+                    cell.number_format = fmt
+                if title in wide:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "B2"  # the header row, and the record or group beside every cell
+        sheet.auto_filter.ref = sheet.dimensions
+    with replacing(path) as partial:
+        book.save(partial)
+    return path

@@ -23,7 +23,7 @@ import ipywidgets as w
 from .. import taxonomy
 from ..indicators import Indicators
 from ..report.html import INDICATOR_TEXT, LEVEL_COLOURS, segments, write_report
-from ..report.summary import group_summaries, sample_summary, tables, write_xlsx
+from ..report.summary import group_summaries, sample_summary, write_workbook
 from ..store.review import ReviewedRecord, ReviewStore
 from .render import shown
 
@@ -366,7 +366,7 @@ class SummaryDashboard(w.VBox):
     def write_workbook(self) -> Path:
         """Write the workbook (XLSX: records, indicators, by_team, by_worker, evidence) atomically."""
         path = self._folder() / WORKBOOK_NAME
-        write_xlsx(path, tables(self.store.store, self.rubric))
+        write_workbook(path, self.store.store, self.rubric)
         self.message.value = f'<span style="color:#1a6b3a">Workbook written: {escape(str(path.resolve()))}</span>'
         return path
 
