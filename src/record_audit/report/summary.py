@@ -267,3 +267,73 @@ def write_workbook(path: str | Path, store: AuditStore, rubric: Rubric) -> Path:
     with replacing(path) as partial:
         book.save(partial)
     return path
+
+
+# -- a table to read on a terminal (``summary --format table``) ----------------------------
+def render_table(data, *, by: str | None = None, width: int | None = None, color: bool = False) -> str:
+    """Record, sample or group summaries as readable tables (rich), names as people read them."""
+    from rich.console import Console
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or 120, force_terminal=color, no_color=not color,
+                      highlight=False, emoji=False)
+    name = taxonomy.display_name
+    if isinstance(data, dict):  # the sample
+        _sample_tables(console, data, Table)
+    elif data and "group" in data[0]:
+        table = Table(title=f"By {by or 'group'}: DV records at each level", title_justify="left")
+        table.add_column((by or "group").capitalize(), min_width=14)
+        for head in ("Records", "DV", *[name(lv) for lv in taxonomy.RECORD_LEVELS], "Father never engaged",
+                     "Meets Proficiency"):
+            table.add_column(head, justify="right")
+        for g in data:
+            dist = g["distribution"]["level"]
+            table.add_row(str(g["group"]), str(g["records"]), str(g["dv_records"]),
+                          *[str(dist[lv]["count"]) for lv in taxonomy.RECORD_LEVELS],
+                          f"{100 * g['indicator_rates']['father_absent_record']:.0f}%" if g["dv_records"] else "—",
+                          _yes(g["meets_proficiency"]))
+        console.print(table)
+    else:
+        table = Table(title=f"{len(data)} record(s)", title_justify="left")
+        moved = any(r["raw_level"] != r["level"] for r in data)
+        reviewed = any(r["level_source"] != "rubric" for r in data)
+        heads = [("Record", {"no_wrap": True}), ("Team", {"min_width": 12}), ("Worker", {"min_width": 10}),
+                 ("Level", {"no_wrap": True}), *([("Before review", {"no_wrap": True})] if moved else []),
+                 *([("Set by", {"min_width": 9})] if reviewed else []), ("Father engaged", {}),
+                 ("Tasks her/him", {"justify": "right"}), ("Most flagged", {"min_width": 20})]
+        for head, options in heads:
+            table.add_column(head, **options)
+        for r in data:
+            ind = r["indicators"]
+            top = sorted(((n, lb) for lb, n in r["label_counts"].items() if lb in taxonomy.CONCERN_LABELS),
+                         reverse=True)[:2]
+            table.add_row(r["record_id"], r["team"] or "—", r["worker"] or "—", name(r["level"]),
+                          *([name(r["raw_level"]) if r["raw_level"] != r["level"] else ""] if moved else []),
+                          *([LEVEL_SOURCE_NAMES.get(r["level_source"], r["level_source"])] if reviewed else []),
+                          ("no" if ind["father_absent_record"] else "yes") if ind["dv_present"] else "—",
+                          f"{ind['survivor_tasks']} / {ind['perpetrator_tasks']}" if ind["dv_present"] else "—",
+                          "; ".join(f"{name(lb)} ({n})" for n, lb in top))
+        console.print(table)
+    return buffer.getvalue()
+
+
+def _sample_tables(console, sample: dict, Table) -> None:
+    name = taxonomy.display_name
+    console.print(f"{sample['records']} records audited, {sample['dv_records']} describe DV, "
+                  f"{sample['not_applicable']} without DV (not placed). "
+                  f"Meets Proficiency: {_yes(sample['meets_proficiency']).lower()}.")
+    levels = Table(title="Where the DV records sit", title_justify="left")
+    for head, justify in (("Level", "left"), ("Records", "right"), ("Share of DV", "right"),
+                          ("Before review", "right")):
+        levels.add_column(head, justify=justify)
+    for level, cell in sample["distribution"]["level"].items():
+        levels.add_row(name(level), str(cell["count"]), f"{100 * cell['share']:.0f}%",
+                       str(sample["distribution"]["raw_level"][level]["count"]))
+    console.print(levels)
+    rates = Table(title="Indicators (share of DV records)", title_justify="left")
+    rates.add_column("Indicator")
+    rates.add_column("Share", justify="right")
+    for key, rate in sample["indicator_rates"].items():
+        rates.add_row(RATE_NAMES[key], f"{100 * rate:.0f}%")
+    console.print(rates)
