@@ -13,8 +13,9 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import InputError
-from ..gallery import SOURCE_NAMES, SOURCES, Entry, Example, Gallery
-from ..report.handout import label_title, write_handout
+from .. import taxonomy
+from ..gallery import SOURCES, Entry, Example, Gallery
+from ..report.handout import SOURCE_TITLES, label_title, write_handout
 from ..store.review import ReviewStore
 from .render import shown
 
@@ -37,10 +38,10 @@ def example_card(example: Example, position: str) -> str:
                f' ({escape(example.rewrite_by or "")}):</b> {escape(example.rewrite)}</div>')
     return (f'<div style="border-left:6px solid {edge};padding:4px 12px">'
             f'<div style="font-size:13px;color:#5f6b73">{escape(position)} · '
-            f'{escape(example.note_type or "note")} · {escape(example.source_name)} · {escape(example.decision)}'
+            f'{escape(example.note_type or "note")} · {escape(SOURCE_TITLES.get(example.source, example.source_name))} · '
+            f'{escape(taxonomy.display_name(example.decision))}'
             f'{teaching}</div>'
-            f'<div style="font-size:16px;font-weight:600;margin:4px 0">{escape(label_title(example.label))} '
-            f'<span style="font-weight:400;color:#5f6b73;font-size:13px">({escape(example.label)})</span></div>'
+            f'<div style="font-size:16px;font-weight:600;margin:4px 0">{escape(label_title(example.label))}</div>'
             f'<div style="line-height:1.6;font-size:15px;background:#fafbfb;padding:6px 10px;border-radius:4px">'
             f'{context}{escape(pre)}<mark style="background:{colour};padding:0 2px">{escape(marked)}</mark>'
             f'{escape(post)}{after}</div>'
@@ -59,7 +60,7 @@ class TrainerGallery(w.VBox):
                  folder: str | Path = "out/handouts", title: str = "Documentation examples") -> None:
         self.gallery = gallery if isinstance(gallery, Gallery) else Gallery(gallery)
         self.label = w.Dropdown(description="Label")
-        self.source = w.Dropdown(options=[(ALL, ALL), *[(SOURCE_NAMES[s], s) for s in SOURCES]], description="Source")
+        self.source = w.Dropdown(options=[(ALL, ALL), *[(SOURCE_TITLES[s], s) for s in SOURCES]], description="Source")
         self.teaching_only = w.Checkbox(description="teaching examples only")
         self.back_button = w.Button(description="Back")
         self.next_button = w.Button(description="Next")
@@ -113,7 +114,7 @@ class TrainerGallery(w.VBox):
 
     def _label_options(self) -> None:
         counts = self.gallery.counts()
-        self.label.options = [(ALL, ALL), *[(f"{label} ({n})", label) for label, n in counts.items()]]
+        self.label.options = [(ALL, ALL), *[(f"{label_title(label)} ({n})", label) for label, n in counts.items()]]
         self.label.value = ALL
 
     @property
@@ -196,7 +197,7 @@ class TrainerGallery(w.VBox):
             self._say(str(err), error=True)
             return None
         self._show()
-        self._say(f"Rewrite saved for this {entry.label} example (#{rewrite_id})."
+        self._say(f"Rewrite saved for this {label_title(entry.label)} example (#{rewrite_id})."
                   if self.rewrite.value else f"Rewrite withdrawn (#{rewrite_id}).")
         return rewrite_id
 
