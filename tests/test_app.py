@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_app_finds_its_notebook_and_model_from_another_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(MODELS_ENV, raising=False)
-    monkeypatch.delenv(app.MODEL_ENV, raising=False)
-    monkeypatch.delenv(app.DB_ENV, raising=False)
+    # app.main sets variables in os.environ: give it a copy so nothing leaks into later tests
+    # (delenv of an unset variable records no undo)
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()
+                                        if k not in (MODELS_ENV, app.MODEL_ENV, app.DB_ENV)})
     launched = {}
 
     class FakeVoila:
