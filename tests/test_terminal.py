@@ -81,3 +81,33 @@ def test_summary_on_a_terminal_prints_a_table_by_default(review_notes_db):
     os.close(parent)
     out = b"".join(chunks).decode("utf-8", "replace")
     assert "Where the DV records sit" in out and not out.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_record_table_fits_the_terminal_instead_of_being_cropped(review_notes_db, run_cli, width):
+    """Long team and worker names used to push 'Most flagged' off a 120-column terminal."""
+    from record_audit.report.summary import render_table
+
+    data = json.loads(run_cli("summary", "--db", review_notes_db).stdout)
+    for r in data:
+        r["team"], r["worker"] = "In-Home Services Team B", "Hannah Whitlock-Castellanos"
+    lines = render_table(data, width=width).splitlines()
+    assert all(len(line) <= width for line in lines)
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in lines[1:]), "the table's right edge is cropped"
+    assert "Most flagged" in "".join(lines) or "flagged" in "".join(lines)
+
+
+@pytest.mark.parametrize("width", [80, 120, 160])
+def test_group_table_fits_the_terminal(review_notes_db, run_cli, width):
+    """A column per level where they fit; otherwise each team's levels listed in one cell."""
+    from record_audit.report.summary import render_table
+
+    data = json.loads(run_cli("summary", "--db", review_notes_db, "--by", "team").stdout)
+    for g in data:
+        g["group"] = f"{g['group']} Safeguarding and Family Support"
+    lines = render_table(data, by="team", width=width).splitlines()
+    assert all(len(line) <= width for line in lines)
+    assert all(line.rstrip()[-1] in "┓┃┩│┘" for line in lines[1:]), "the table's right edge is cropped"
+    table = "\n".join(lines[1:])  # below the title
+    assert "Destructiveness" in table and "Proficiency" in table
+    assert ("level" in table) == (width < 140)  # the one-cell column's header

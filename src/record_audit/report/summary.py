@@ -282,26 +282,18 @@ def render_table(data, *, by: str | None = None, width: int | None = None, color
     if isinstance(data, dict):  # the sample
         _sample_tables(console, data, Table)
     elif data and "group" in data[0]:
-        table = Table(title=f"By {by or 'group'}: DV records at each level", title_justify="left")
-        table.add_column((by or "group").capitalize(), min_width=14)
-        for head in ("Records", "DV", *[name(lv) for lv in taxonomy.RECORD_LEVELS], "Father never engaged",
-                     "Meets Proficiency"):
-            table.add_column(head, justify="right")
-        for g in data:
-            dist = g["distribution"]["level"]
-            table.add_row(str(g["group"]), str(g["records"]), str(g["dv_records"]),
-                          *[str(dist[lv]["count"]) for lv in taxonomy.RECORD_LEVELS],
-                          f"{100 * g['indicator_rates']['father_absent_record']:.0f}%" if g["dv_records"] else "—",
-                          _yes(g["meets_proficiency"]))
-        console.print(table)
+        console.print(_group_table(console, data, by, Table))
     else:
         table = Table(title=f"{len(data)} record(s)", title_justify="left")
         moved = any(r["raw_level"] != r["level"] for r in data)
         reviewed = any(r["level_source"] != "rubric" for r in data)
-        heads = [("Record", {"no_wrap": True}), ("Team", {"min_width": 12}), ("Worker", {"min_width": 10}),
-                 ("Level", {"no_wrap": True}), *([("Before review", {"no_wrap": True})] if moved else []),
-                 *([("Set by", {"min_width": 9})] if reviewed else []), ("Father engaged", {}),
-                 ("Tasks her/him", {"justify": "right"}), ("Most flagged", {"min_width": 20})]
+        # short columns get fixed widths (their headers wrap) and no column a min_width: rich then
+        # shares what is left between team, worker and labels, and the table fits the terminal
+        # instead of being cropped at its right edge
+        heads = [("Record", {"no_wrap": True}), ("Team", {}), ("Worker", {}),
+                 ("Level", {"no_wrap": True}), *([("Before review", {"width": 15})] if moved else []),
+                 *([("Set by", {"width": 9})] if reviewed else []), ("Father engaged", {"width": 8}),
+                 ("Tasks her/him", {"width": 7, "justify": "right"}), ("Most flagged", {})]
         for head, options in heads:
             table.add_column(head, **options)
         for r in data:
@@ -313,9 +305,51 @@ def render_table(data, *, by: str | None = None, width: int | None = None, color
                           *([LEVEL_SOURCE_NAMES.get(r["level_source"], r["level_source"])] if reviewed else []),
                           ("no" if ind["father_absent_record"] else "yes") if ind["dv_present"] else "—",
                           f"{ind['survivor_tasks']} / {ind['perpetrator_tasks']}" if ind["dv_present"] else "—",
-                          "; ".join(f"{name(lb)} ({n})" for n, lb in top))
+                          "\n".join(f"{name(lb)} ({n})" for n, lb in top))
         console.print(table)
     return buffer.getvalue()
+
+
+def _group_table(console, data: list[dict], by: str | None, Table):
+    """One row per team or worker: a column per level where the terminal is wide enough for
+    the levels' names, otherwise the levels of each group listed in one cell (zeros left out),
+    so the table is never cropped at the terminal's right edge."""
+    from rich.console import Console
+
+    name = taxonomy.display_name
+    title = f"By {by or 'group'}: DV records at each level"
+
+    def table(wide: bool):
+        t = Table(title=title, title_justify="left")
+        t.add_column((by or "group").capitalize())
+        t.add_column("Records", justify="right", width=7)
+        t.add_column("DV", justify="right", width=3)
+        if wide:
+            for level in taxonomy.RECORD_LEVELS:
+                t.add_column(name(level), justify="right", min_width=len(name(level)))
+        else:
+            t.add_column("DV records at each level")  # no min_width: rich crops rather than honour it
+        t.add_column("Father never engaged", justify="right", width=7)
+        t.add_column("Meets Proficiency", justify="right", width=11)
+        for g in data:
+            dist = g["distribution"]["level"]
+            if wide:
+                levels = [str(dist[lv]["count"]) for lv in taxonomy.RECORD_LEVELS]
+            else:
+                levels = ["\n".join(f"{name(lv)} {dist[lv]['count']}" for lv in taxonomy.RECORD_LEVELS
+                                    if dist[lv]["count"]) or "—"]
+            t.add_row(str(g["group"]), str(g["records"]), str(g["dv_records"]), *levels,
+                      f"{100 * g['indicator_rates']['father_absent_record']:.0f}%" if g["dv_records"] else "—",
+                      _yes(g["meets_proficiency"]))
+        return t
+
+    # rich crops a table it cannot fit at the terminal's right edge: the wide one is used only
+    # when every line of it, drawn at this width, still ends with its right border
+    scratch = Console(file=io.StringIO(), width=console.width, no_color=True, highlight=False, emoji=False)
+    scratch.print(table(True))
+    lines = scratch.file.getvalue().splitlines()[1:]
+    fits = all(line.rstrip()[-1:] in ("┓", "┃", "┩", "│", "┘") for line in lines)
+    return table(fits)
 
 
 def _sample_tables(console, sample: dict, Table) -> None:
