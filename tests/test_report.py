@@ -115,6 +115,29 @@ def test_look_at_these_first_and_contents_link_to_the_records(report_file):
     assert all(f'href="#record-{rid}"' in team for rid in ("R1", "R2", "R3"))
 
 
+def test_a_team_without_dv_records_has_no_rate(report_file, tmp_path):
+    """'father never engaged' is undefined for a team without DV records: a dash, not 0%."""
+    import shutil
+    import sqlite3
+
+    from record_audit.continuum import Rubric
+    from record_audit.report.html import render_report
+    from record_audit.store import AuditStore
+
+    db = tmp_path / "a.sqlite"
+    shutil.copy(report_file.parent / "a.sqlite", db)
+    with sqlite3.connect(db) as conn:  # R3 (no DV) moves to a team of its own
+        conn.execute("UPDATE records SET team = 'South' WHERE record_id = 'R3'")
+        conn.execute("UPDATE notes SET team = 'South' WHERE record_id = 'R3'")
+    with AuditStore(db) as store:
+        html = render_report(store, Rubric.load(None))
+    teams = html[html.index('id="teams"'):html.index('<div id="team-North">')]
+    south = teams[teams.index('href="#team-South"'):]
+    assert south[:south.index("</tr>")].endswith('<td class="num">—</td>')
+    indicators = html[html.index('id="indicators"'):html.index('id="teams"')]
+    assert "Share of DV records…" in indicators and "<td>DV records" not in indicators  # rows read on from it
+
+
 def test_anchors_are_safe_and_distinct():
     from record_audit.report.html import anchor
 

@@ -95,3 +95,10 @@ def test_evidence_dates_are_dates_a_lead_can_filter(audited_samples, tmp_path):
     dates = column(evidence, "Date")
     assert len(dates) > 100 and all(isinstance(c.value, datetime.datetime) for c in dates)
     assert all(c.number_format == "yyyy-mm-dd" for c in dates)
+    # a team without DV records (the samples' Intake West): its shares of DV records are empty, not 0%
+    teams = load_workbook(path)["by_team"]
+    heads = headers(teams)
+    shares = [i for i, h in enumerate(heads) if teams.cell(2, i + 1).number_format == "0%"]
+    no_dv = [row for row in teams.iter_rows(min_row=2, values_only=True) if row[heads.index("DV records")] == 0]
+    assert no_dv and len(shares) >= 10
+    assert all(row[i] is None for row in no_dv for i in shares)

@@ -24,16 +24,16 @@ LEVEL_COLOURS = {
     "Pre-Competence": "#92c5de", "Competence": "#1a9850", "Proficiency": "#006837",
     taxonomy.NOT_APPLICABLE: "#9e9e9e",
 }
-INDICATOR_TEXT = {
-    "father_absent_record": "DV records where the father (the parent using violence) was never engaged as a parent",
-    "perpetrator_invisible_record": "DV records that never name the perpetrator as the agent of his behaviour",
-    "removal_threat": "DV records where removal of the children is made a condition on the survivor",
-    "onus_ratio_above_1": "DV records whose plan puts more tasks on the survivor than on the perpetrator",
-    "component_pattern_of_coercive_control": "document his pattern of coercive control",
-    "component_perpetrator_harm_to_children": "document his actions taken to harm the children",
-    "component_survivor_protective_efforts": "document the survivor's protective efforts",
-    "component_impact_on_children": "document the impact on the children",
-    "component_intersecting_factors": "tie substance use, mental health, culture or economics to his pattern",
+INDICATOR_TEXT = {  # each reads on from the table's header, "Share of DV records…"
+    "father_absent_record": "where the father (the parent using violence) was never engaged as a parent",
+    "perpetrator_invisible_record": "that never name the perpetrator as the agent of his behaviour",
+    "removal_threat": "where removal of the children is made a condition on the survivor",
+    "onus_ratio_above_1": "whose plan puts more tasks on the survivor than on the perpetrator",
+    "component_pattern_of_coercive_control": "that document his pattern of coercive control",
+    "component_perpetrator_harm_to_children": "that document his actions taken to harm the children",
+    "component_survivor_protective_efforts": "that document the survivor's protective efforts",
+    "component_impact_on_children": "that document the impact on the children",
+    "component_intersecting_factors": "that tie substance use, mental health, culture or economics to his pattern",
 }
 
 

@@ -191,9 +191,12 @@ def workbook_sheets(store: AuditStore, rubric: Rubric) -> dict[str, tuple[list[s
         rows = []
         for g in group_summaries(stored, rubric, by):
             dist = g["distribution"]["level"]
+            dv = g["dv_records"] > 0  # without DV records a share of them is undefined: an empty cell, not 0%
             rows.append([g["group"], g["records"], g["dv_records"], g["not_applicable"],
-                         *[x for level in taxonomy.RECORD_LEVELS for x in (dist[level]["count"], dist[level]["share"])],
-                         *[g["indicator_rates"][k] for k in RATE_NAMES], _yes(g["meets_proficiency"])])
+                         *[x for level in taxonomy.RECORD_LEVELS
+                           for x in (dist[level]["count"], dist[level]["share"] if dv else None)],
+                         *[g["indicator_rates"][k] if dv else None for k in RATE_NAMES],
+                         _yes(g["meets_proficiency"])])
         return rows
 
     level_heads = [x for level in taxonomy.RECORD_LEVELS

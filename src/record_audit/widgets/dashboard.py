@@ -195,7 +195,7 @@ class SummaryDashboard(w.VBox):
             button.add_class("ra-rate")
             button.on_click(shown(self, lambda _=None, name=name: self.select_indicator(name)))
             self.rate_buttons[name] = button
-            text = INDICATOR_TEXT[name] if name in CONCERN_RATES else f"DV records that {INDICATOR_TEXT[name]}"
+            text = f"DV records {INDICATOR_TEXT[name]}"
             self.rate_rows.append(w.HBox([button, w.HTML(escape(text))], layout=w.Layout(align_items="center")))
         self.breakdown = w.ToggleButtons(options=BREAKDOWNS, value="team")
         self.grid = w.GridBox()
@@ -293,7 +293,7 @@ class SummaryDashboard(w.VBox):
         shown_recs = self.shown_records
         header = [_head(by), _head("DV", "DV records"),
                   *[_head(_short(lv), BAR_NAMES.get(lv, lv)) for lv in BARS],
-                  _head("father absent", INDICATOR_TEXT["father_absent_record"])]
+                  _head("father absent", f"DV records {INDICATOR_TEXT['father_absent_record']}")]
         children = list(header)
         self.cells = {}
         for group in group_summaries(shown_recs, self.rubric, by):
