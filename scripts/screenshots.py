@@ -29,7 +29,7 @@ PANELS = {
     "dashboard": ("from record_audit.widgets import SummaryDashboard\n"
                   "SummaryDashboard(ReviewStore(DB))", ".ra-dashboard .ra-bar-Competence"),
     "gallery": ("from record_audit.gallery import Gallery\nfrom record_audit.widgets import TrainerGallery\n"
-                "TrainerGallery(Gallery(ReviewStore(DB)), 'Tess (trainer)', folder=OUT / 'handouts')",
+                "TrainerGallery(Gallery(ReviewStore(DB)), 'Tess (trainer)', folder='out/handouts')",  # nothing exported
                 "text=How to write it instead"),
 }
 

@@ -289,9 +289,11 @@ def test_widget_picks_and_exports_a_handout(gallery, tmp_path):
     panel = TrainerGallery(gallery, "tess", folder=tmp_path / "out")
     panel.export_html_button.click()
     assert "Pick at least one example" in panel.message.value and not (tmp_path / "out").exists()
+    assert panel.pick.description == "Add to handout" and panel.pick.icon == "plus"
     panel.pick.value = True
+    assert panel.pick.description == "In handout" and panel.pick.icon == "check"  # a check mark only when in
     panel.next_button.click()
-    assert panel.pick.value is False  # the toggle follows the shown example
+    assert panel.pick.value is False and panel.pick.description == "Add to handout"  # follows the example
     panel.pick.value = True
     assert panel.picked_text.value.startswith("2 example(s)")
     panel.title.value = "Week 3"

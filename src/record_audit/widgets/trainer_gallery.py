@@ -66,7 +66,7 @@ class TrainerGallery(w.VBox):
         self.next_button = w.Button(description="Next")
         self.position_text = w.Label()
         self.card = w.HTML()
-        self.pick = w.ToggleButton(description="In handout", icon="check", tooltip="Put this example in the handout")
+        self.pick = w.ToggleButton(description="Add to handout", icon="plus", tooltip="Put this example in the handout")
         self.pick_all_button = w.Button(description="Pick all shown")
         self.clear_button = w.Button(description="Clear picks")
         self.picked_text = w.Label()
@@ -92,6 +92,7 @@ class TrainerGallery(w.VBox):
         self.export_html_button.on_click(shown(self, lambda: self.export("html")))
         self.export_md_button.on_click(shown(self, lambda: self.export("md")))
         self.pick.observe(shown(self, self._toggle_pick), names="value")
+        self.pick.observe(self._label_pick, names="value")
         self._label_options()
         for control in (self.label, self.source, self.teaching_only):
             control.observe(shown(self, self.refresh), names="value")
@@ -165,6 +166,13 @@ class TrainerGallery(w.VBox):
             self.position = (self.position - 1) % len(self.entries)
         self._show()
 
+    def _label_pick(self, change=None) -> None:
+        """The toggle says what it is: a check mark only on an example that is in the handout."""
+        picked = self.pick.value
+        self.pick.description, self.pick.icon = ("In handout", "check") if picked else ("Add to handout", "plus")
+        self.pick.tooltip = ("In the handout: click to take it out" if picked
+                             else "Put this example in the handout")
+
     def _toggle_pick(self, change=None) -> None:
         entry = self.current
         if self._syncing or entry is None:
@@ -206,7 +214,7 @@ class TrainerGallery(w.VBox):
         by_key = {e.key: e for e in self.gallery.all_entries()}
         chosen = [by_key[k] for k in self.picked if k in by_key]
         if not chosen:
-            self._say("Pick at least one example for the handout ('In handout' or 'Pick all shown').", error=True)
+            self._say("Pick at least one example for the handout ('Add to handout' or 'Pick all shown').", error=True)
             return None
         order = {e.key: i for i, e in enumerate(self.gallery.all_entries())}
         chosen.sort(key=lambda e: order[e.key])
