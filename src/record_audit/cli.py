@@ -87,11 +87,19 @@ def common_input_options(func):
 
 @click.group()
 @click.version_option(__version__, prog_name="record-audit")
-def main() -> None:
+@click.option("--shared-group", is_flag=True, envvar="RECORD_AUDIT_SHARED_GROUP",
+              help="Make the files written readable by their group (0640, folders 0750) for a team "
+                   "folder; by default they are owner-only (0600, folders 0700). "
+                   "Also: RECORD_AUDIT_SHARED_GROUP=1.")
+def main(shared_group: bool = False) -> None:
     """Audit child-welfare case records for survivor-blaming language in DV cases.
 
     Flags are an aid to an auditor's judgement, never a verdict on a family or a worker.
+    Every file it writes holds case-note text and is owner-only unless --shared-group.
     """
+    if shared_group:
+        from .files import set_shared_group
+        set_shared_group(True)  # in the environment, so worker processes write alike
 
 
 def _progress(total: int, desc: str):

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__, taxonomy
 from ..errors import Errors, InputError
-from ..files import write_atomic
+from ..files import make_folder, write_atomic
 from ..gallery import Example
 
 FORMATS = {"html": "handout.html.j2", "md": "handout.md.j2"}
@@ -103,7 +103,7 @@ def write_handout(examples: list[Example], folder: str | Path, *, title: str,
     if folder.exists() and not folder.is_dir():
         raise InputError(Errors.E120.format(path=folder))
     rendered = {fmt: render_handout(examples, title=title, fmt=fmt) for fmt in formats}
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     paths = []
     for fmt, text in rendered.items():
         path = folder / f"{handout_name(title)}.{fmt}"

@@ -1,8 +1,8 @@
 """Simulated review decisions on a copy of an audit store, for demos (issue 16: honest demo mode).
 
 A notebook that wants to show what reviewed decisions look like before a QA team has made
-any records them on a *copy*: ``simulated_copy`` copies the store consistently (SQLite's
-backup API, whatever is still in its WAL file) and runs a simulation on the copy, by default
+any records them on a *copy*: ``simulated_copy`` copies the store consistently and owner-only
+(``store.db.copy_store``: SQLite's backup API, whatever is still in its WAL file) and runs a simulation on the copy, by default
 ``gold_simulation``: the decisions a reviewer who agreed with the samples' gold annotation
 would make (``store.gold.review_from_gold``, reviewer ``gold_annotation``). The original
 store is never written. Whether simulated decisions are shown is the user's explicit choice
@@ -10,14 +10,13 @@ store is never written. Whether simulated decisions are shown is the user's expl
 """
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import closing
 from pathlib import Path
 
 from ..errors import Errors, InputError
 from ..resources import shipped
+from . import db
 from .review import ReviewStore
 
 Simulation = Callable[[ReviewStore], Counter]
@@ -45,15 +44,12 @@ def gold_simulation(annotated: str | Path | None = None, *, records: Iterable[st
 
 
 def copy_store(source: str | Path, target: str | Path) -> Path:
-    """Copy an audit store to ``target`` (replaced), consistently even while it is open in WAL mode."""
+    """Copy an audit store to ``target`` (replaced, owner-only), consistently even while it is open
+    in WAL mode (``store.db.copy_store``); never onto itself."""
     source, target = Path(source), Path(target)
     if source.resolve() == target.resolve():
         raise InputError(Errors.E202.format(path=target))
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
-    return target
+    return db.copy_store(source, target)
 
 
 def simulated_copy(source: str | Path, target: str | Path, simulate: Simulation | None = None,

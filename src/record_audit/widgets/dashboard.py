@@ -21,6 +21,7 @@ from typing import Callable
 import ipywidgets as w
 
 from .. import taxonomy
+from ..files import make_folder
 from ..indicators import Indicators
 from ..report.html import INDICATOR_TEXT, LEVEL_COLOURS, segments, write_report
 from ..report.summary import LEVEL_SOURCE_NAMES, RATE_NAMES, group_summaries, sample_summary, write_workbook
@@ -363,7 +364,7 @@ class SummaryDashboard(w.VBox):
     # -- exports ---------------------------------------------------------------------------------
     def _folder(self) -> Path:
         folder = Path(self.folder.value.strip() or "out").expanduser()
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         return folder
 
     def write_report(self) -> Path:
