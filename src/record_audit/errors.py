@@ -177,6 +177,12 @@ class Errors(metaclass=ErrorsWithCodes):
             "file in it, in one sub-folder per record or directly in the folder.")
     E141 = ("{path}: nothing to audit ({skipped}; the warnings above say why). Give documents "
             "with a text layer and no password, or notes with text.")
+    # report/, summary, adjudication, demo stores (issue 16): E200-E219
+    E200 = ("{where}: an adjudication needs the lead's reason. Say why in the comment; it is logged with "
+            "the decision.")
+    E201 = ("{path}: no annotated records to simulate decisions from. Simulated decisions need the "
+            "samples' gold annotation (data/samples/annotated.jsonl).")
+    E202 = "{path}: cannot be the simulated copy of itself. Give the copy another file name."
     # -- private outputs, de-identification, start-up (E220-E239) -------------------------------
     E220 = "{path}: no such audit store to copy. Audit the notes into it first (record-audit audit --db)."
 
