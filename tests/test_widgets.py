@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from record_audit.store.review import ReviewStore
-from record_audit.widgets import AdjudicationPanel, ReviewPanel
+from record_audit.widgets import ReviewPanel
 
 
 def test_panel_needs_a_reviewer_before_deciding(review_db):
@@ -102,23 +102,6 @@ def test_note_text_is_escaped_in_the_card(review_db):
     panel = ReviewPanel(review, "ana")
     assert "<b>Mother</b> failed" in panel.current.sentence  # the card shows the changed sentence, escaped
     assert "<b>Mother</b>" not in panel.card.value and "&lt;b&gt;Mo" in panel.card.value
-
-
-def test_adjudication_panel_settles_disagreements(review_db):
-    review = ReviewStore(review_db)
-    review.assign_double_review(("ana", "ben"), share=1.0)
-    items = review.queue("ana", record_id="R1")
-    review.decide("ana", items[0].key, "accept")
-    review.decide("ben", items[0].key, "reject", reason="wrong_label")
-    review.decide("ana", items[1].key, "accept")
-    review.decide("ben", items[1].key, "accept")
-    panel = AdjudicationPanel(review, "lead", ("ana", "ben"))
-    assert "Cohen" in panel.table.value and "1 disagreement(s) left" in panel.card.value
-    panel.comment.value = "worker's own framing"
-    panel.keep_b.click()
-    assert "No disagreements left" in panel.card.value
-    decided, disputed = review.final()
-    assert decided[items[0].key]["kind"] == "adjudication" and decided[items[0].key]["decision"] == "reject"
 
 
 def test_clicks_handled_on_another_thread_are_saved(review_db):
