@@ -11,17 +11,14 @@ whether it was edited). Every accept and reject is one event in the audit store'
 """
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from ..errors import Errors, InputError
-from ..files import write_atomic
+from ..files import copy_folder, make_folder, temporary_folder, write_atomic
 from ..rules import OVERLAY_FILE, RuleLoader, load_rules
+from ..store import adapt as sql
 from ..store.db import now
 
 ENTRY_KEYS = {"lexicon": "label", "syntax": "label", "context": "category", "roles": "role"}
@@ -33,7 +30,7 @@ def init_overlay(rules_dir: str | Path) -> Path:
     if root.exists() and not (root / OVERLAY_FILE).is_file():
         if any(root.iterdir()):
             raise InputError(Errors.E274.format(path=root))
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_folder(root)
     marker = root / OVERLAY_FILE
     if not marker.is_file():
         _write(marker, "# rules accepted from QA review (record-audit rules accept); they add to the shipped rules\n"
@@ -42,20 +39,18 @@ def init_overlay(rules_dir: str | Path) -> Path:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_atomic(path, text)
-    os.chmod(path, 0o600)
+    make_folder(path.parent)
+    write_atomic(path, text)  # owner-only
 
 
 def decided_suggestions(review) -> dict[str, str]:
     """Suggestion id -> its latest action (accept or reject) in the store's ``rule_events``."""
-    return {r["suggestion_id"]: r["action"]
-            for r in review.conn.execute("SELECT suggestion_id, action FROM rule_events ORDER BY rule_event_id")}
+    return {r["suggestion_id"]: r["action"] for r in sql.rule_events(review)}
 
 
 def rule_events(review) -> list[dict]:
     """Every accept and reject, oldest first."""
-    return [dict(r) for r in review.conn.execute("SELECT * FROM rule_events ORDER BY rule_event_id")]
+    return sql.rule_events(review)
 
 
 def parse_entry(text: str, kind: str) -> dict:
@@ -88,9 +83,8 @@ def check_entry(rules_dir: Path, relpath: str, kind: str, entry: dict, *, load=N
     from .suggest import failing_examples
     if load is None:
         from ..pipeline import load_pipeline as load
-    with tempfile.TemporaryDirectory() as tmp:
-        trial = Path(tmp) / "rules"
-        shutil.copytree(rules_dir, trial)
+    with temporary_folder("record-audit-rules-") as tmp:
+        trial = copy_folder(rules_dir, tmp / "rules")
         _append(trial / relpath, entry)
         rules = load_rules(trial)  # E0xx: unknown keys, labels, duplicate ids, bad patterns...
         nlp = load(rules)
@@ -132,13 +126,7 @@ def reject(review, suggestion, analyst: str, *, comment: str | None = None) -> i
 
 
 def _log(review, analyst, suggestion, action, *, rule_id=None, path=None, comment=None) -> int:
-    with review.store.transaction() as conn:
-        cur = conn.execute(
-            "INSERT INTO rule_events (created_at, analyst, suggestion_id, action, rule_id, kind, label, path,"
-            " decision_ids, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (now(), analyst.strip(), suggestion.id, action, rule_id, suggestion.kind, suggestion.label, path,
-             json.dumps(list(suggestion.decision_ids)), comment))
-        return int(cur.lastrowid)
+    return sql.log_rule_event(review, analyst, suggestion, action, rule_id=rule_id, path=path, comment=comment)
 
 
 def overlay_rules(rules_dir: str | Path | None):

@@ -1,8 +1,6 @@
 """Probabilities of the sentence classifier for a store's sentences (the possible-misses queue)."""
 from __future__ import annotations
 
-import json
-
 from ..pipeline.stored import stored_rows
 
 
@@ -12,24 +10,19 @@ def sentence_probabilities(store, model, *, records=None, unflagged_only: bool =
     ``store`` is an ``AuditStore`` (or a ``ReviewStore``'s ``.store``); ``model`` a
     ``SentenceModel``. Only sentences without flags are scored unless ``unflagged_only`` is False.
     """
+    from ..store.adapt import dv_record_ids, flagged_sentence_keys, stored_sentences
     store = getattr(store, "store", store)
     wanted = set(records) if records is not None else None
-    flagged = {(r["record_id"], r["note_id"], r["sentence_index"])
-               for r in store.conn.execute("SELECT DISTINCT record_id, note_id, sentence_index FROM flags")}
-    dv = {r["record_id"] for r in store.conn.execute("SELECT record_id FROM records WHERE dv_present = 1")}
-    texts = {(r["record_id"], r["note_id"]): r["text"]
-             for r in store.conn.execute("SELECT record_id, note_id, text FROM notes")}
+    flagged = flagged_sentence_keys(store)
+    dv = set(dv_record_ids(store))
     keys, inputs = [], []
-    for s in store.conn.execute("SELECT record_id, note_id, sentence_index, start, \"end\", roles FROM sentences"
-                                " ORDER BY record_id, note_id, sentence_index"):
-        key = (s["record_id"], s["note_id"], s["sentence_index"])
+    for key, text, start, roles in stored_sentences(store):
         if key[0] not in dv or (wanted is not None and key[0] not in wanted) or (unflagged_only and key in flagged):
             continue
-        text = texts[(key[0], key[1])][s["start"]:s["end"]]
         if not text.strip():
             continue
         keys.append(key)
-        inputs.append((text, s["start"], json.loads(s["roles"])))
+        inputs.append((text, start, roles))
     if not keys:
         return {}
     probs = model.predict_proba_rows(stored_rows(inputs))

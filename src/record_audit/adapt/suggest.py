@@ -87,8 +87,9 @@ def reviewed_sentences(review) -> dict[tuple, _Reviewed]:
     keys_by_record: dict[str, set] = defaultdict(set)
     for key in decided:
         keys_by_record[key.record_id].add((key.record_id, key.note_id, key.sentence_index))
-    for r in review.conn.execute("SELECT record_id, note_id, sentence_index FROM miss_reviews"):
-        keys_by_record[r["record_id"]].add((r["record_id"], r["note_id"], r["sentence_index"]))
+    from ..store.adapt import miss_review_keys
+    for key in miss_review_keys(review):
+        keys_by_record[key[0]].add(key)
     out = {}
     for rid, keys in keys_by_record.items():
         labels: dict[tuple, set] = defaultdict(set)
@@ -515,7 +516,8 @@ def impact(review, suggestions: list[Suggestion], rules, *, load=None) -> list[S
     if load is None:
         from ..pipeline import load_pipeline as load
     nlp = load(ruleset_with(rules, suggestions))
-    dv = [r["record_id"] for r in review.conn.execute("SELECT record_id FROM records WHERE dv_present = 1")]
+    from ..store.adapt import dv_record_ids
+    dv = dv_record_ids(review.store)
     counted: dict[tuple, set] = defaultdict(set)
     stored_counted = set()
     for flag in review.store.flags():
