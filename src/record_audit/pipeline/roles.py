@@ -23,6 +23,10 @@ FEMALE_TITLES = {"ms", "ms.", "mrs", "mrs.", "miss"}
 MALE_TITLES = {"mr", "mr.", "mister"}
 _OPPOSITE = {"survivor": "perpetrator", "perpetrator": "survivor"}
 _LINKERS = {",", "(", ")", "-", "the", "a", ":"}
+# "MO, Jayden and Mia (3) present" lists people: a name followed by these is not the party word's
+_LIST_WORDS = {"and", "&", "or", "+"}
+# "on Harlan St, MO, ...": a capitalised run after these is a place, not the party's name
+_PLACE_WORDS = {"at", "on", "in", "near", "off"}
 # party values learned from the notes (io/names.py), as opposed to declared with --parties
 LEARNED = "learned:"
 
@@ -152,7 +156,13 @@ class RoleTagger:
         return doc
 
     def _names_beside_party_words(self, doc: Doc, kept, taken) -> list[tuple[int, int, str | None]]:
-        """Give an untitled name the role of the party word it stands beside, in this note."""
+        """Give an untitled name the role of the party word it stands beside, in this note.
+
+        Not a name in a list ("MO, Jayden and Mia"), not a place ("on Harlan St, MO"), and never
+        the name of a child this note gives an age ("Jayden (6)"): a child is never a parent.
+        """
+        children = {tok.lower_ for start, end, role in kept if role == "child" for tok in doc[start:end]
+                    if tok.pos_ == "PROPN"}
         learned: dict[str, str] = {}
         for start, end, role in kept:
             if role is None:
@@ -170,7 +180,13 @@ class RoleTagger:
                        and doc[i].is_alpha and len(doc[i]) > 1):
                     name.append(doc[i])
                     i += step
+                if step == 1 and i < len(doc) and doc[i].lower_ in _LIST_WORDS:
+                    continue
+                if step == -1 and i >= 0 and doc[i].lower_ in _PLACE_WORDS:
+                    continue
                 for tok in name:
+                    if tok.lower_ in children:
+                        continue
                     if tok.lower_ not in self.term_group:
                         learned.setdefault(tok.lower_, role)
         out = []
