@@ -133,6 +133,14 @@ class RoleTagger:
         for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
             group_id = self.vocab.strings[match_id]
             mentions.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0))
+        # a mention holding a shorter one of the same role takes its rank: "Jayden (6)" (child, from
+        # the age pattern) over "Jayden" (child, learned from the record), so the age stays with the name
+        by_start: dict[int, list[tuple[int, str | None, int]]] = {}
+        for start, end, role, rank in mentions:
+            by_start.setdefault(start, []).append((end, role, rank))
+        mentions = [(start, end, role, max([rank, *(r2 for i in range(start, end) for e2, role2, r2 in by_start.get(i, ())
+                                                    if role2 == role and e2 <= end)]))
+                    for start, end, role, rank in mentions]
         # declared names first, then party words, then title patterns; longest wins
         mentions.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
         taken = [False] * len(doc)

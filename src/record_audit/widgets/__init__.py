@@ -9,7 +9,7 @@ import importlib
 
 _PANELS = {
     "ReviewPanel": ".review_panel", "AdjudicationPanel": ".review_panel", "SummaryDashboard": ".dashboard",
-    "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel",
+    "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel", "Downloads": ".downloads",
 }
 
 
