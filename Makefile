@@ -9,7 +9,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app review test test-fast bench bench-scale model data clean
+.PHONY: install browser demo app review test test-fast bench bench-scale model data rules-doc clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ data: install
 model: install
 	$(BIN)/record-audit train $(SAMPLES)/annotated.jsonl data/corpus/train.jsonl \
 	  --dev data/corpus/dev.jsonl --models-dir models --adopt
+
+# the rules catalogue for trainers (docs/rules.md), from the rule files; a test fails when it is stale
+rules-doc: install
+	$(BIN)/python -m record_audit.rules_doc docs/rules.md
 
 bench: install
 	$(BIN)/python bench/throughput.py

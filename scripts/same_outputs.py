@@ -7,6 +7,9 @@ byte for byte as it was:
     python scripts/same_outputs.py snapshot /tmp/after       # on the new one
     python scripts/same_outputs.py compare /tmp/before /tmp/after
 
+``--inputs-at REV`` reads the input files as they were at a git revision, so a snapshot after a
+data change still compares with one taken before it.
+
 For each set it runs, through the command line as a user would: ``flag`` (with the
 classifier, and ``--all-sentences --rules-only``), ``audit`` into a fresh store (every
 table's rows dumped in key order), ``report``, ``summary`` (record and sample scope) and
@@ -81,7 +84,8 @@ def dump_store(db: Path, out: Path) -> None:
 
 def mask(text: str) -> str:
     """Timestamps and this checkout's path (stores keep the input path) become placeholders."""
-    return TIMESTAMP.sub("<time>", text).replace(str(ROOT), "<root>")
+    text = TIMESTAMP.sub("<time>", text).replace(str(WORK / "inputs"), "<root>")  # inputs read at a revision
+    return text.replace(str(ROOT), "<root>")
 
 
 def mask_file(path: Path) -> None:
@@ -99,11 +103,32 @@ def review_from_gold(db: Path, annotated: Path) -> None:
     subprocess.run([sys.executable, "-c", code, str(db), str(annotated)], check=True)
 
 
-def snapshot(folder: Path) -> None:
+def inputs_at(revision: str, folder: Path) -> dict:
+    """The input files as they were at ``revision`` (a git revision), written under ``folder``.
+
+    A change of the data itself (new records) would otherwise show as a change of behaviour:
+    snapshots taken before and after a data change compare on the same inputs this way.
+    """
+    sets = {}
+    for name, (notes, annotated, extra) in SETS.items():
+        paths = []
+        for path in (notes, annotated, *(Path(a) for a in extra if a.startswith(str(ROOT)))):
+            target = folder / "inputs" / path.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            blob = subprocess.run(["git", "show", f"{revision}:{path.relative_to(ROOT).as_posix()}"], cwd=ROOT,
+                                  check=True, capture_output=True).stdout
+            target.write_bytes(blob)
+            paths.append(target)
+        sets[name] = (paths[0], paths[1], ["--parties", str(paths[2])] if extra else [])
+    return sets
+
+
+def snapshot(folder: Path, revision: str | None = None) -> None:
     global WORK
     folder.mkdir(parents=True, exist_ok=True)
     WORK = folder.resolve()
-    for name, (notes, annotated, extra) in SETS.items():
+    sets = inputs_at(revision, WORK) if revision else SETS
+    for name, (notes, annotated, extra) in sets.items():
         out = folder / name
         out.mkdir(exist_ok=True)
         for f in out.glob("*"):
@@ -177,13 +202,16 @@ def compare(a: Path, b: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("snapshot").add_argument("folder", type=Path)
+    snap = sub.add_parser("snapshot")
+    snap.add_argument("folder", type=Path)
+    snap.add_argument("--inputs-at", metavar="REV", default=None,
+                      help="read the samples, train and dev inputs as they were at this git revision")
     cmp = sub.add_parser("compare")
     cmp.add_argument("first", type=Path)
     cmp.add_argument("second", type=Path)
     args = parser.parse_args()
     if args.command == "snapshot":
-        snapshot(args.folder)
+        snapshot(args.folder, args.inputs_at)
         return 0
     return compare(args.first, args.second)
 

@@ -96,7 +96,7 @@ def one_pipeline_per_setting():
 
 @pytest.fixture(scope="session")
 def rules():
-    from record_audit.pipeline.rules import load_rules
+    from record_audit.rules import load_rules
     return load_rules()
 
 

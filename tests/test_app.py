@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def fake_voila(monkeypatch):
     """Voilà replaced by a recorder of how it was launched."""
-    for name in (MODELS_ENV, app.MODEL_ENV, app.DB_ENV, app.REVIEWER_ENV):
-        monkeypatch.delenv(name, raising=False)
+    # app.serve sets variables in os.environ: give it a copy so nothing leaks into later tests
+    # (delenv of an unset variable records no undo)
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()
+                                        if k not in (MODELS_ENV, app.MODEL_ENV, app.DB_ENV, app.REVIEWER_ENV)})
     launched = {}
 
     class FakeVoila:

@@ -39,7 +39,7 @@ def test_a_required_role_anchors_only_a_pattern_without_words():
 def test_role_constraints_are_matched_on_the_native_attribute(nlp_rules):
     """`ROLE:` and `_: {role: ...}` both become ROLE_ATTR, which record_audit_roles sets."""
     from record_audit.pipeline.extensions import ROLE_ATTR
-    from record_audit.pipeline.rules import expand_token_pattern
+    from record_audit.rules import expand_token_pattern
     assert expand_token_pattern([{"ROLE": "survivor"}, {"_": {"role": {"NOT_IN": ["child"]}}, "OP": "?"}]) == [
         {ROLE_ATTR: "survivor", "OP": "+"}, {ROLE_ATTR: {"NOT_IN": ["child"]}, "OP": "?"}]
     doc = nlp_rules("Mother said that the father hit her.")
@@ -50,7 +50,7 @@ def test_role_constraints_are_matched_on_the_native_attribute(nlp_rules):
 
 @pytest.fixture(scope="module")
 def texts(nlp_rules):
-    from record_audit.pipeline import load_rules
+    from record_audit.rules import load_rules
     rules = load_rules()
     out = [t for e in rules.lexicon for t in (*e.examples.match, *e.examples.no_match)]
     with open(ROOT / "data" / "samples" / "notes.csv", encoding="utf-8") as fh:

@@ -143,12 +143,15 @@ def test_version_names_data_rules_design_and_seed(candidate, work):
     assert len(others) == 6 and base not in others
 
 
-def test_rules_fingerprint_follows_the_rules_folder(tmp_path):
+def test_rules_fingerprint_follows_the_loaded_rules(tmp_path):
     rules = tmp_path / "lexicons"
     shutil.copytree(shipped("lexicons"), rules)
     assert rules_fingerprint(rules) == rules_fingerprint()
     with open(rules / "minimized.yaml", "a", encoding="utf-8") as fh:
         fh.write("\n# a reviewer's note\n")
+    assert rules_fingerprint(rules) == rules_fingerprint()  # a comment changes no rule
+    text = (rules / "minimized.yaml").read_text(encoding="utf-8")
+    (rules / "minimized.yaml").write_text(text.replace("[jealous, drunken, blind]", "[jealous, drunken]"), encoding="utf-8")
     assert rules_fingerprint(rules) != rules_fingerprint()
 
 

@@ -1,4 +1,4 @@
-"""Every data entry is tested by its own examples (lexicons, syntax, context, roles, DV terms)."""
+"""Every data entry is tested by its own examples (lexicons, syntax, context, roles, word lists, obligations)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ import pytest
 
 from record_audit.pipeline import DV_KEY, FACTORS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY
 from record_audit.pipeline.context import ContextTagger
-from record_audit.pipeline.rules import load_rules
+from record_audit.rules import load_rules
 
 RULES = load_rules()
 
@@ -103,15 +103,18 @@ def test_shared_subject_counts_for_both_roles(nlp_rules):
     assert [r for _, r in roles] == ["perpetrator", "survivor", "perpetrator", "survivor"]
 
 
-@pytest.mark.parametrize("group", [g for g in RULES.roles if g.examples], ids=lambda g: g.id)
+@pytest.mark.parametrize("group", RULES.roles, ids=lambda g: g.id)
 def test_role_group_tags_its_examples(nlp_rules, group):
-    """The words the group itself matches in each example carry the group's role (not just any word)."""
+    """Each match example holds a mention this group found, with the group's role on its tokens."""
+    assert group.examples.match, f"{group.id} has no match examples"
     tagger = nlp_rules.get_pipe("record_audit_roles")
-    group_id = nlp_rules.vocab.strings[group.id]
-    for text in group.examples.get("match", ()):
+    for text in group.examples.match:
         doc = nlp_rules(text)
-        mentions = [doc[start:end] for match_id, start, end in [*tagger.phrases(doc), *tagger.matcher(doc)]
-                    if match_id == group_id]
-        assert mentions, f"{group.id} matches nothing in: {text}"
-        assert any(all(t._.role == group.role for t in span) for span in mentions), \
-            (text, [(t.text, t._.role) for span in mentions for t in span])
+        found = [(start, end, role) for start, end, role, source in tagger.mentions(doc) if source == group.id]
+        assert found, text
+        for start, end, role in found:
+            assert role == group.role, text
+            assert all(t._.role == (group.role or "") for t in doc[start:end]), text
+    for text in group.examples.no_match:
+        doc = nlp_rules(text)
+        assert not any(source == group.id for *_, source in tagger.mentions(doc)), text

@@ -23,6 +23,7 @@ from .errors import Errors, InputError
 from .files import fingerprint_path
 from .indicators import compute_indicators
 from .io import NoteSource, Parties
+from .rules import rules_fingerprint
 
 
 @dataclass

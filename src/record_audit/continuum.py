@@ -10,31 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import taxonomy
 from .errors import Errors, InputError
 from .indicators import Evidence, Indicators
-from .resources import rules_dir
+from .rules import RubricRule, load_rubric
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
-_RULE_KEYS = {"id", "level", "all", "any", "none", "compare", "not_rules", "evidence", "rationale", "comment"}
-FACTS = (*taxonomy.LABELS, "dv_present", "removal_threat", "father_absent_record",
-         "perpetrator_invisible_record", "concern_label", "strength_label", "onus_ratio",
-         *taxonomy.CRITICAL_COMPONENTS)
-
-
-@dataclass(frozen=True)
-class RubricRule:
-    id: str
-    level: str
-    rationale: str
-    all: tuple[str, ...] = ()
-    any: tuple[str, ...] = ()
-    none: tuple[str, ...] = ()
-    compare: tuple[tuple[str, str, float], ...] = ()
-    not_rules: tuple[str, ...] = ()
-    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,52 +32,17 @@ class Placement:
 
 @dataclass
 class Rubric:
+    """The rubric's rules, tried from the top down, and the sample's Proficiency thresholds."""
+
     rules: list[RubricRule]
     proficiency: dict[str, float] = field(default_factory=dict)
     path: str = ""
 
     @classmethod
     def load(cls, directory: str | Path | None = None) -> "Rubric":
-        """Read ``rules/rubric.yaml`` from a rules folder (default: the shipped one)."""
-        from .pipeline.rules import read_yaml  # the same YAML dialect as every rule file
-        path = rules_dir(directory) / "rules" / "rubric.yaml"
-        if not path.exists():
-            raise InputError(Errors.E003.format(path=path))
-        data = read_yaml(path) or {}
-        rules = []
-        for raw in data.get("rules") or []:
-            rule_id = str(raw.get("id", "?"))
-            unknown = set(raw) - _RULE_KEYS
-            if unknown:
-                raise InputError(Errors.E011.format(path=path, rule_id=rule_id, keys=sorted(unknown),
-                                                    allowed=", ".join(sorted(_RULE_KEYS))))
-            if raw.get("level") not in taxonomy.RECORD_LEVELS:
-                raise InputError(Errors.E015.format(path=f"{path} (rule '{rule_id}')", value=raw.get("level"),
-                                                    what="record level", known=", ".join(taxonomy.RECORD_LEVELS)))
-            for key in ("all", "any", "none", "evidence"):
-                for fact in raw.get(key) or ():
-                    if fact not in FACTS:
-                        raise InputError(Errors.E015.format(path=f"{path} (rule '{rule_id}')", value=fact,
-                                                            what="fact", known=", ".join(FACTS)))
-            compare = []
-            for c in raw.get("compare") or ():
-                if c.get("fact") not in FACTS or c.get("op") not in _OPS:
-                    raise InputError(Errors.E014.format(path=path, rule_id=rule_id,
-                                                        reason="compare needs a fact, an op (<, <=, >, >=, ==) and a value"))
-                compare.append((c["fact"], c["op"], float(c["value"])))
-            rules.append(RubricRule(
-                id=rule_id, level=raw["level"], rationale=" ".join(str(raw.get("rationale", "")).split()),
-                all=tuple(raw.get("all") or ()), any=tuple(raw.get("any") or ()),
-                none=tuple(raw.get("none") or ()), compare=tuple(compare),
-                not_rules=tuple(raw.get("not_rules") or ()), evidence=tuple(raw.get("evidence") or ())))
-        known = {r.id for r in rules}
-        for rule in rules:
-            for other in rule.not_rules:
-                if other not in known:
-                    raise InputError(Errors.E014.format(path=path, rule_id=rule.id,
-                                                        reason=f"not_rules names unknown rule '{other}'"))
-        proficiency = dict((data.get("sample") or {}).get("proficiency") or {})
-        return cls(rules=rules, proficiency=proficiency, path=str(path))
+        """Read ``rules/rubric.yaml`` of a rules folder (default: the shipped one), through ``rules``."""
+        spec = load_rubric(directory)
+        return cls(rules=list(spec.rules), proficiency=dict(spec.proficiency), path=spec.path)
 
     def holds(self, rule: RubricRule, facts: dict[str, Any]) -> bool:
         if not all(facts[f] for f in rule.all):
@@ -123,8 +69,7 @@ class Rubric:
                     evidence.extend(indicators.evidence.get(name, ()))
                 return Placement(record_id, rule.level, rule.id, rule.rationale,
                                  tuple(dict.fromkeys(evidence)))
-        raise InputError(f"{self.path}: no rubric rule places record {record_id}; every DV record "
-                         "needs a level, so the rules must cover every case (e.g. end with a catch-all).")
+        raise InputError(Errors.E076.format(path=self.path, record_id=record_id))
 
 
 def summarize_sample(placements: list[Placement], indicators: list[Indicators],

@@ -151,6 +151,28 @@ class Errors(metaclass=ErrorsWithCodes):
     E121 = ("{path}: no such review store. Choose stores that exist, or audit the notes into "
             "that file first (record-audit audit --db).")
     E122 = "no candidate to adopt: train a candidate first ('Train candidate')."
+    # rule files, the pipeline's rules, the rubric (E070-E099)
+    E070 = ("{path}: no such rule file. A rules folder (--rules) holds the lexicons (*.yaml) and, "
+            "in rules/: {files}; start from a copy of the shipped lexicons/ folder.")
+    E071 = ("{path}: the rules folder holds no lexicon (*.yaml) file. Give a folder laid out like "
+            "the shipped lexicons/, with one YAML file per label.")
+    E072 = ("{path}{where}: not valid YAML ({reason}). Fix the file there; put text that holds "
+            "': ' or starts with a special character in quotes.")
+    E073 = ("{path}: expected a list of entries at the top level, or a mapping with 'rules:' "
+            "(the entries) and 'words:' (named word lists).")
+    E074 = ("{path}: entry '{rule_id}' uses the word list '{name}', which the file's words: "
+            "section does not define. Defined lists: {known}. Add it under words:, or write the "
+            "words out as a list [...].")
+    E075 = ("{path}: word list '{name}' is not valid: {reason}. Write each list under words: as "
+            "`name: [word, word, ...]`, with a snake_case name.")
+    E076 = ("{path}: no rubric rule places record {record_id}. Every DV record needs a level: "
+            "make the rules cover every case (for example, end with a rule without conditions).")
+    E077 = ("{path}: the rubric must be a mapping with 'rules:' (a list of rules, each with an id, "
+            "a level and the conditions that place a record there) and, optionally, 'sample:'.")
+    E078 = ("{path}: entry {index} is not a mapping. Each entry is a set of keys (id, label, "
+            "patterns, ...) after '- '.")
+    E079 = ("{path}: entry '{rule_id}' has no match examples. Give examples: {{match: [...]}}, "
+            "sentences it must find; the tests run them.")
     # review panel, review app, decision exports: E180-E199
     E180 = "decide_many() accepts flags in bulk; '{decision}' needs one decision per flag (decide())."
     E181 = "export format '{fmt}' is not one of {known}."
@@ -175,6 +197,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     W011 = "{path}: continuing after {done} complete record(s) already written."
     W012 = "{path}: made from other input or another pipeline; starting again."
     W013 = "{path}: continuing after {done} of {total} partition(s) already written."
+    # rule files (W030-W039)
+    W030 = ("{path}: word list '{name}' is not used by any rule. Remove it, or use it in a "
+            "pattern ({{LOWER: {{IN: {name}}}}}).")
 
 
 class AuditWarning(UserWarning):

@@ -20,12 +20,15 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import taxonomy
 from .errors import Errors, InputError
-from .pipeline.deid import Deidentifier, Pseudonyms
 from .store.review import REVIEW_SOURCE, FlagKey, ReviewStore, outcome
 from .store.rewrites import latest_rewrites, save_rewrite
+
+if TYPE_CHECKING:  # de-identification needs spaCy: imported where first used, not with the gallery
+    from .pipeline.deid import Deidentifier, Pseudonyms
 
 # where a flag came from: the three pipeline sources and a reviewer's added flag
 SOURCES: tuple[str, ...] = (*taxonomy.SOURCES, REVIEW_SOURCE)
@@ -99,6 +102,7 @@ class Gallery:
     @property
     def deidentifier(self) -> Deidentifier:
         if self._deid is None:
+            from .pipeline.deid import Deidentifier
             self._deid = Deidentifier()  # the full English model with NER, loaded on first use
         return self._deid
 
@@ -217,6 +221,7 @@ class Gallery:
                         name = self.deidentifier.name_in(note["text"][start:end])
                         if name:
                             people.append(name)  # "Jayden" of "Jayden (6", "Reyes" of "Ms Reyes"; not "MO"
+            from .pipeline.deid import Pseudonyms
             pseudonyms = Pseudonyms()
             self.deidentifier.learn([n["text"] for n in notes], pseudonyms, guessed=tuple(people))
             self._names[record_id] = pseudonyms

@@ -28,10 +28,10 @@ from typing import NamedTuple, Protocol, TextIO, runtime_checkable
 from .. import __version__
 from ..dv_scope import gate_record
 from ..errors import Warnings, warn
-from ..files import PartialJsonl, fingerprint_path
+from ..files import PartialJsonl
 from ..io import Note, Parties
-from ..resources import rules_dir as resolve_rules
 from ..results import NoteResult, RecordResult
+from ..rules import rules_fingerprint
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _most_common_first(counter: Counter | None) -> str | None:
 @functools.lru_cache(maxsize=8)
 def _harvester(rules_dir: str | None):
     from ..io.names import harvester_from_groups
-    from ..pipeline.rules import load_rules
+    from ..rules import load_rules
     return harvester_from_groups(load_rules(rules_dir).roles)
 
 
@@ -158,8 +158,9 @@ class EngineBase:
         self.assume_dv, self.batch_size = assume_dv, batch_size
 
     def prepare(self) -> None:
-        from ..pipeline.rules import load_rules
-        load_rules(self.rules_dir)  # bad rule files are reported now, not in a worker
+        from ..pipeline import check_patterns
+        from ..rules import load_rules
+        check_patterns(load_rules(self.rules_dir))  # bad rule files are reported now, not in a worker
 
     def first_pass(self, source: Iterable[Note], parties: Parties | None = None) -> FirstPass:
         harvester = None if self.learns_names else name_harvester(self.rules_dir)
@@ -170,7 +171,7 @@ class EngineBase:
         model_version = Path(self.model_path).stem if self.model_path else None
         options = {"assume_dv": self.assume_dv, "model": model_version}
         pipeline = describe_pipeline(self._loaded_pipeline())
-        lexicon = fingerprint_path(resolve_rules(self.rules_dir))[:16]
+        lexicon = rules_fingerprint(self.rules_dir)
         combined = hashlib.sha256(f"{__version__}|{pipeline}|{lexicon}|{sorted(options.items())}".encode())
         return RunDescription(pipeline, lexicon, model_version, options, combined.hexdigest())
 

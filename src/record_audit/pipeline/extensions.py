@@ -3,19 +3,23 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+# Rules match a mention's role ("ROLE: survivor" in the YAML) on ROLE_ATTR (ENT_ID), a native
+# token attribute that record_audit_roles sets alongside ``Token._.role``. spaCy's Matcher reads
+# a custom ``_`` attribute through Python for every token of every span it is run on; the role
+# patterns made that the largest cost of the lexicon step. ENT_ID is free in the audit
+# pipeline: no component sets it (the English model's ner is excluded, and without ner or an
+# entity ruler ``doc.ents`` stays empty, so a token's entity id is never read as an entity's).
+from ..rules import ROLE_ATTR
+
+__all__ = ["ROLE_ATTR", "FLAGS_KEY", "ROLES_KEY", "DV_KEY", "FACTORS_KEY", "REMOVAL_KEY", "OBLIGATIONS_KEY",
+           "CONTEXT_KEYS", "register_extensions"]
+
 FLAGS_KEY = "audit_flags"
 ROLES_KEY = "audit_roles"
 DV_KEY = "audit_dv_terms"
 FACTORS_KEY = "audit_factors"
 REMOVAL_KEY = "audit_removal_terms"
 OBLIGATIONS_KEY = "audit_obligations"
-# Rules match a mention's role ("ROLE: survivor" in the YAML) on this native token attribute,
-# which record_audit_roles sets alongside ``Token._.role``. spaCy's Matcher reads a custom
-# ``_`` attribute through Python for every token of every span it is run on; the role
-# patterns made that the largest cost of the lexicon step. ENT_ID is free in the audit
-# pipeline: no component sets it (the English model's ner is excluded, and without ner or an
-# entity ruler ``doc.ents`` stays empty, so a token's entity id is never read as an entity's).
-ROLE_ATTR = "ENT_ID"
 # spans ConText marks: flags, and the record-level evidence read by the indicators
 CONTEXT_KEYS = [FLAGS_KEY, DV_KEY, FACTORS_KEY, REMOVAL_KEY, OBLIGATIONS_KEY]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..rules import ObligationEntry
 from .extensions import OBLIGATIONS_KEY, register_extensions
-from .rules import ObligationEntry
 from .syntax import DependencyRules
 
 _ROLES = ("survivor", "perpetrator")

@@ -15,8 +15,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from ..rules import RoleGroup
 from .extensions import ROLES_KEY, register_extensions
-from .rules import RoleGroup
 
 TITLES = {"ms", "ms.", "mrs", "mrs.", "miss", "mr", "mr.", "mister", "mx", "mx."}
 FEMALE_TITLES = {"ms", "ms.", "mrs", "mrs.", "miss"}
@@ -119,41 +119,8 @@ class RoleTagger:
 
     # -- tagging ---------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        parties = doc._.parties or {}
-        group_roles = self._group_roles(parties) if parties else {g.id: g.role for g in self.groups.values()}
-        mentions: list[tuple[int, int, str | None, int]] = []  # start, end, role, priority
-        party_matcher, by_key = self._party_matcher(parties) if parties else (None, {})
-        if party_matcher is not None:
-            for match_id, start, end in party_matcher(doc):
-                value = by_key[self.vocab.strings[match_id]]
-                declared = not value.startswith(LEARNED)
-                value = value.removeprefix(LEARNED)
-                role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
-                mentions.append((start, end, role, 3 if declared else 2))
-        for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
-            group_id = self.vocab.strings[match_id]
-            mentions.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0))
-        # a mention holding a shorter one of the same role takes its rank: "Jayden (6)" (child, from
-        # the age pattern) over "Jayden" (child, learned from the record), so the age stays with the name
-        by_start: dict[int, list[tuple[int, str | None, int]]] = {}
-        for start, end, role, rank in mentions:
-            by_start.setdefault(start, []).append((end, role, rank))
-        mentions = [(start, end, role, max([rank, *(r2 for i in range(start, end) for e2, role2, r2 in by_start.get(i, ())
-                                                    if role2 == role and e2 <= end)]))
-                    for start, end, role, rank in mentions]
-        # declared names first, then party words, then title patterns; longest wins
-        mentions.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
-        taken = [False] * len(doc)
-        kept: list[tuple[int, int, str | None]] = []
-        for start, end, role, _ in mentions:
-            if any(taken[start:end]):
-                continue
-            for i in range(start, end):
-                taken[i] = True
-            kept.append((start, end, role))
-        kept.extend(self._names_beside_party_words(doc, kept, taken))
         spans = []
-        for start, end, role in sorted(kept):
+        for start, end, role, _ in self.mentions(doc):
             if role is None:
                 continue
             for token in doc[start:end]:
@@ -163,16 +130,58 @@ class RoleTagger:
         doc.spans[self.spans_key] = spans
         return doc
 
+    def mentions(self, doc: Doc) -> list[tuple[int, int, str | None, str]]:
+        """Every mention kept, in order: (start, end, role, source), role None for "not a party".
+
+        ``source`` is the id of the role group that found it, ``party`` for a name declared
+        with --parties or learned from the notes, ``beside`` for a name next to a party word.
+        """
+        parties = doc._.parties or {}
+        group_roles = self._group_roles(parties) if parties else {g.id: g.role for g in self.groups.values()}
+        found: list[tuple[int, int, str | None, int, str]] = []  # start, end, role, priority, source
+        party_matcher, by_key = self._party_matcher(parties) if parties else (None, {})
+        if party_matcher is not None:
+            for match_id, start, end in party_matcher(doc):
+                value = by_key[self.vocab.strings[match_id]]
+                declared = not value.startswith(LEARNED)
+                value = value.removeprefix(LEARNED)
+                role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
+                found.append((start, end, role, 3 if declared else 2, "party"))
+        for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
+            group_id = self.vocab.strings[match_id]
+            found.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0, group_id))
+        # a mention holding a shorter one of the same role takes its rank: "Jayden (6)" (child, from
+        # the age pattern) over "Jayden" (child, learned from the record), so the age stays with the name
+        by_start: dict[int, list[tuple[int, str | None, int]]] = {}
+        for start, end, role, rank, _ in found:
+            by_start.setdefault(start, []).append((end, role, rank))
+        found = [(start, end, role, max([rank, *(r2 for i in range(start, end) for e2, role2, r2 in by_start.get(i, ())
+                                              if role2 == role and e2 <= end)]), source)
+                 for start, end, role, rank, source in found]
+        # declared names first, then party words, then title patterns; longest wins
+        found.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
+        taken = [False] * len(doc)
+        kept: list[tuple[int, int, str | None, str]] = []
+        for start, end, role, _, source in found:
+            if any(taken[start:end]):
+                continue
+            for i in range(start, end):
+                taken[i] = True
+            kept.append((start, end, role, source))
+        kept.extend((start, end, role, "beside")
+                    for start, end, role in self._names_beside_party_words(doc, kept, taken))
+        return sorted(kept)
+
     def _names_beside_party_words(self, doc: Doc, kept, taken) -> list[tuple[int, int, str | None]]:
         """Give an untitled name the role of the party word it stands beside, in this note.
 
         Not a name in a list ("MO, Jayden and Mia"), not a place ("on Harlan St, MO"), and never
         the name of a child this note gives an age ("Jayden (6)"): a child is never a parent.
         """
-        children = {tok.lower_ for start, end, role in kept if role == "child" for tok in doc[start:end]
+        children = {tok.lower_ for start, end, role, _ in kept if role == "child" for tok in doc[start:end]
                     if tok.pos_ == "PROPN"}
         learned: dict[str, str] = {}
-        for start, end, role in kept:
+        for start, end, role, _ in kept:
             if role is None:
                 continue
             for step in (1, -1):

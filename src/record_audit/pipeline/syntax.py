@@ -1,10 +1,11 @@
 """``record_audit_syntax``: dependency rules for what word lists miss.
 
-Agentless passives of violence verbs, the perpetrator as agent of violence or control,
-obligations whose subject is the survivor, contact verbs negated with the father as
-object. Rules are DependencyMatcher patterns in ``rules/syntax.yaml``; since the matcher
-cannot say "no agent", a rule may carry ``unless`` conditions checked on its matched
-nodes, and ``span`` names the nodes (``node:subtree`` for a whole clause) the flag covers.
+Agentless passives of violence verbs, the perpetrator as the agent of violence or control,
+tasks put on the survivor or on the perpetrator, the worker's contact with the father (or
+its absence), the survivor's protective acts. Rules are DependencyMatcher patterns in
+``rules/syntax.yaml`` (read by ``record_audit.rules``); since the matcher cannot say "no
+agent", a rule may carry ``unless`` conditions checked on its matched nodes, and ``span``
+names the nodes (``node:subtree`` for a whole clause) the flag covers.
 """
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span, Token
 
+from ..rules import Examples, SyntaxEntry
 from .extensions import FLAGS_KEY, register_extensions
 from .lexicon import ConditionIndex, anchor_hashes, common_words, held, prefilter
-from .rules import Examples, SyntaxEntry
 
 
 def _related(token: Token, op: str) -> Iterable[Token]:

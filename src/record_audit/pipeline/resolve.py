@@ -1,8 +1,8 @@
-"""``record_audit_flags``: give every rule flag its source, explanation and rewrite.
+"""``record_audit_flags``: resolve the rule flags: source, explanation and rewrite, overlaps.
 
-Runs after the lexicon (spaCy's SpanRuler) and the syntax rules. Where rules of the
-same label overlap in one sentence, the longest span stays, so a reviewer sees one
-flag per cue, not one per pattern variant.
+Runs after the lexicon and the syntax rules. Every rule flag gets its rule's source,
+explanation and rewrite; where rules of the same label overlap in one sentence, the
+longest span stays, so a reviewer sees one flag per cue, not one per pattern variant.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..rules import LexiconEntry, SyntaxEntry
 from .extensions import FLAGS_KEY, register_extensions
-from .rules import LexiconEntry, SyntaxEntry
 
 SOURCE_PRIORITY = {"syntax": 0, "lexicon": 1, "classifier": 2}
 
