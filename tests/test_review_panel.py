@@ -8,7 +8,7 @@ import pytest
 from record_audit import taxonomy
 from record_audit.store.review import ReviewStore
 from record_audit.widgets import ReviewPanel
-from record_audit.widgets.review_panel import LABEL_KEYS, REASON_KEYS
+from record_audit.widgets.review_panel import LABEL_KEYS, REASON_KEYS, ROLE_NAMES
 
 
 def events(panel):
@@ -26,6 +26,8 @@ def test_reasons_are_numbered_in_taxonomy_order_and_labels_have_fixed_keys(revie
     assert [r[0] for r in panel.choices["reasons"]] == list(REASON_KEYS)
     assert [r[2] for r in panel.choices["reasons"]] == [taxonomy.display_name(r) for r in taxonomy.REJECT_REASONS]
     assert list(LABEL_KEYS.values()) == list(taxonomy.LABELS) and len(set(LABEL_KEYS)) == len(taxonomy.LABELS)
+    # a role chip never reads like a reject reason ('teacher · Other (say why)' was shown)
+    assert set(ROLE_NAMES) == set(taxonomy.ROLES) and ROLE_NAMES["other"] == "someone else"
 
 
 def test_keys_need_a_reviewer_first(review_db):
@@ -208,13 +210,17 @@ def test_progress_per_queue_and_record_with_rate_and_time_left(review_db, monkey
     keys = panel.queue_keys
     per_record = {r: sum(k.record_id == r for k in keys) for r in ("R1", "R2")}
     assert panel.progress["record_text"] == f"record R1: 0 of {per_record['R1']}"
-    for _ in range(per_record["R1"] + 1):
+    for _ in range(4):
+        panel.press("a")
+    # three quick gaps are too few to promise a rate
+    assert panel.progress["per_hour"] is None and panel.progress["pace_text"] == "pace shown after a few decisions"
+    for _ in range(per_record["R1"] + 2 - 4):
         panel.press("a")
     p = panel.progress
-    assert (p["queue_done"], p["queue_total"]) == (per_record["R1"] + 1, len(keys))
-    assert p["record_id"] == "R2" and (p["record_done"], p["record_total"]) == (1, per_record["R2"])
-    # gaps of 1, 1, 1 and 1 minute are timed, the 27-minute break is not: 60 decisions per hour
-    left = len(keys) - per_record["R1"] - 1
+    assert (p["queue_done"], p["queue_total"]) == (per_record["R1"] + 2, len(keys))
+    assert p["record_id"] == "R2" and (p["record_done"], p["record_total"]) == (2, per_record["R2"])
+    # five gaps of 1 minute are timed, the 27-minute break is not: 60 decisions per hour
+    left = len(keys) - per_record["R1"] - 2
     assert p["per_hour"] == 60.0 and p["eta_minutes"] == left and f"about {left} min left" in p["pace_text"]
 
 

@@ -74,6 +74,9 @@ def _xlsx(rows: list[dict]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([("yes" if row[c] else "no") if c == "teaching_example" else row[c] for c in EVENT_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, as typed: openpyxl would store it as a formula for Excel to run
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(EVENT_COLUMNS))}{max(len(rows) + 1, 2)}"
     for i, column in enumerate(EVENT_COLUMNS, start=1):

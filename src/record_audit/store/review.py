@@ -252,12 +252,13 @@ class ReviewStore:
                 first.setdefault(FlagKey.of_logged(row), row["decision_id"])
         return sorted(first, key=first.__getitem__)
 
-    def pace(self, reviewer: str, *, idle_seconds: int = 300) -> dict:
+    def pace(self, reviewer: str, *, idle_seconds: int = 300, min_gaps: int = 5) -> dict:
         """How fast ``reviewer`` decides: decisions, active seconds and decisions per hour.
 
         Active time is the sum of the gaps between consecutive events (undo included) that
         are no longer than ``idle_seconds``; a longer gap is a break and counts for nothing,
-        and so does the decision after it. ``per_hour`` is None until two gaps were timed.
+        and so does the decision after it. ``per_hour`` is None until ``min_gaps`` gaps were timed
+        (two or three quick keys would promise thousands an hour).
         """
         mine = [r for r in self._rows() if r["reviewer"] == reviewer]
         times = [datetime.fromisoformat(r["created_at"]) for r in mine]
@@ -265,7 +266,7 @@ class ReviewStore:
         gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
         timed = [g for g in gaps if g <= idle_seconds]
         active = sum(timed)
-        per_hour = len(timed) / active * 3600 if len(timed) >= 2 and active > 0 else None
+        per_hour = len(timed) / active * 3600 if len(timed) >= min_gaps and active > 0 else None
         return {"decisions": decisions, "active_seconds": active, "per_hour": per_hour}
 
     def events(self) -> list[dict]:

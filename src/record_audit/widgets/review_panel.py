@@ -58,6 +58,8 @@ ORDERS = (("record", "By record"), ("uncertainty", "Least certain model flags fi
 DEFAULT_FILTERS = {"label": "", "source": "", "team": "", "record": "", "status": "unreviewed", "order": "record",
                    "search": ""}
 IDLE_SECONDS = 300  # a longer pause between two decisions is a break, not review time
+# role chips: the TAXONOMY role names, except 'other', whose display name is the reject reason's
+ROLE_NAMES: dict[str, str] = {role: role for role in taxonomy.ROLES} | {"other": "someone else"}
 
 
 def source_name(source: str) -> str:
@@ -323,7 +325,7 @@ class ReviewPanel(anywidget.AnyWidget):
             "before": item.before, "pre": item.sentence[:a], "mark": item.sentence[a:b], "post": item.sentence[b:],
             "after": item.after,
             "roles": [{"text": item.sentence[start - s0:end - s0], "role": role,
-                       "name": taxonomy.display_name(role)} for start, end, role in item.roles],
+                       "name": ROLE_NAMES.get(role, role)} for start, end, role in item.roles],
             "label": label, "label_name": taxonomy.display_name(label), "concern": label in taxonomy.CONCERN_LABELS,
             "source": f["source"], "source_name": source_name(f["source"]), "rule_id": f.get("rule_id") or "",
             "score": round(float(f["score"]), 2), "context": context or "",

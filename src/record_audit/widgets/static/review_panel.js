@@ -99,7 +99,7 @@ function render({ model, el }) {
   const message = h("div", { class: "ra-message", role: "status", "aria-live": "polite" });
   const help = h("div", { class: "ra-help", role: "dialog", "aria-label": "Keys" });
   const main = h("div", { class: "ra-main" }, h("div", { class: "ra-left" }, card, chooser, actions), guide);
-  root.append(filterBar, progress, main, message, help);
+  root.append(filterBar, progress, help, main, message);
 
   const submitComment = () => model.send({ type: "comment", text: commentBox.value });
   const cancelComment = () => model.send({ type: "comment", cancel: true });
