@@ -1,8 +1,8 @@
 """The review app in a real browser: keyboard only, decisions in the store, downloads delivered.
 
-Voilà on 127.0.0.1 behind its token, driven by Debian's headless Chromium. Set
-``RECORD_AUDIT_SCREENSHOT=docs/img/review_panel.png`` to keep a copy of the screenshot for
-the docs; it always goes to the test's tmp folder.
+Voilà on 127.0.0.1 behind its token, driven by Debian's headless Chromium; and the same
+widget in JupyterLab, whose own shortcuts must not see the panel's keys. The screenshot goes
+to the test's tmp folder (it shows planted markup, so it is no picture for the docs).
 """
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from record_audit.store.review import ReviewStore
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT_ENV = "RECORD_AUDIT_SCREENSHOT"
 MARKUP = "<i>ab</i>"  # as long as the words it replaces, so every offset stays put
 
 
@@ -125,5 +123,103 @@ def test_a_reviewer_decides_with_the_keyboard_only_and_downloads_the_files(
     assert files["report"].lstrip().lower().startswith(b"<!doctype html")
     assert files["workbook"][:2] == b"PK"  # an XLSX is a zip
     assert shot.stat().st_size > 10_000
-    if os.environ.get(SCREENSHOT_ENV):
-        shutil.copy(shot, ROOT / os.environ[SCREENSHOT_ENV])
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on a free port of 127.0.0.1 serving ``tmp_path``, its app exposed to the page: its URL."""
+    import secrets
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    token = secrets.token_urlsafe(16)
+    log_path = tmp_path / "jupyterlab.log"
+    args = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={tmp_path}", "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    env = {**os.environ, "JUPYTER_TOKEN": token}  # the token kept off the command line
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"JupyterLab exited:\n{log_path.read_text()[-3000:]}"
+            try:
+                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}"
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=5)
+
+
+def test_in_jupyterlab_the_panel_keeps_its_keys_from_the_notebook(launch_chromium, review_db, jupyterlab, tmp_path):
+    """'a' and 'b' insert cells in JupyterLab's command mode; pressed in the panel they decide flags instead."""
+    import nbformat
+    from playwright.sync_api import expect, sync_playwright
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(f"from record_audit.widgets import ReviewPanel\n"
+                                          f"ReviewPanel({str(review_db)!r}, 'jo')")]
+    nbformat.write(nb, tmp_path / "review.ipynb")
+    base, token = jupyterlab
+    errors = []
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}lab/tree/review.ipynb?token={token}")
+            page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')",
+                                   timeout=90_000)
+            page.wait_for_function("window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel",
+                                   timeout=60_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.wait_for_selector(".ra-review .ra-card[data-label]", timeout=90_000)
+            cells = page.locator(".jp-Notebook .jp-Cell")
+            expect(cells).to_have_count(1)
+            page.locator(".ra-text").click()
+            message = page.locator(".ra-message")
+            page.keyboard.press("a")
+            expect(message).to_contain_text("Saved: Accept", timeout=10_000)
+            page.keyboard.press("b")  # not a panel key: it says so, and JupyterLab adds no cell
+            expect(message).to_contain_text("[E188]", timeout=10_000)
+            page.keyboard.press("r")
+            page.keyboard.press("4")
+            expect(message).to_contain_text("Saved: Reject · Hypothetical", timeout=10_000)
+            page.keyboard.press("z")
+            expect(message).to_contain_text("Undone", timeout=10_000)
+            expect(cells).to_have_count(1)
+            # the same key outside the panel, in command mode, is JupyterLab's: this setup would show a leak
+            page.locator(".jp-Cell .jp-InputArea-editor").first.click()  # edit mode in the cell,
+            page.keyboard.press("Escape")  # then command mode
+            page.keyboard.press("b")
+            expect(cells).to_have_count(2, timeout=10_000)
+        finally:
+            browser.close()
+    assert errors == []
+    events = [(e["reviewer"], e["decision"], e["reason"]) for e in ReviewStore(review_db).events()]
+    assert events == [("jo", "accept", None), ("jo", "reject", "hypothetical"), ("jo", "undo", None)]
