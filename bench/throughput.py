@@ -66,11 +66,12 @@ def _bare(n_words: int, queue) -> None:
     notes = make_notes(n_words)
     texts = [t for _, t in notes]
     list(nlp.pipe(texts[:20]))  # warm up
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=64):
         pass
     elapsed = time.perf_counter() - start
-    queue.put(("bare model (nlp.pipe)", sum(len(t.split()) for t in texts), elapsed, _peak_mb()))
+    queue.put(("bare model (nlp.pipe)", sum(len(t.split()) for t in texts), elapsed, _peak_mb(),
+               time.process_time() - cpu))
 
 
 def _audit(n_words: int, queue, n_process: int = 1, model_path=None) -> None:
@@ -91,7 +92,7 @@ def _audit(n_words: int, queue, n_process: int = 1, model_path=None) -> None:
             writer.writerows(notes)
         if nlp is not None:
             list(nlp.pipe([t for _, t in notes[:20]]))  # warm up
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         flags = 0
         for record in flag_records(open_notes(path), nlp if n_process == 1 else None, assume_dv=True,
                                    n_process=n_process, model_path=model_path):
@@ -99,7 +100,7 @@ def _audit(n_words: int, queue, n_process: int = 1, model_path=None) -> None:
         elapsed = time.perf_counter() - start
     what = "rules + classifier" if model_path else "rules only"
     name = f"audit, {what}, {n_process} process{'es' if n_process > 1 else ''} ({flags} flags)"
-    queue.put((name, sum(len(t.split()) for _, t in notes), elapsed, _peak_mb()))
+    queue.put((name, sum(len(t.split()) for _, t in notes), elapsed, _peak_mb(), time.process_time() - cpu))
 
 
 def measure(target, n_words: int, **kwargs):
@@ -129,18 +130,23 @@ def main() -> None:
         rows.append(measure(_audit, args.words, model_path=model))
     rows.append(measure(_audit, args.words, n_process=2, model_path=model))
     print(f"model: {model or 'none (rules only)'}")
-    print(f"\n{'run':<52}{'words':>9}{'seconds':>9}{'words/s':>9}{'peak RSS MB':>13}")
-    for name, words, secs, peak in rows:
-        print(f"{name:<52}{words:>9}{secs:>9.1f}{words / secs:>9.0f}{peak:>13.0f}")
+    print(f"\n{'run':<52}{'words':>9}{'seconds':>9}{'words/s':>9}{'peak RSS MB':>13}{'CPU s':>8}")
+    for name, words, secs, peak, cpu in rows:
+        print(f"{name:<52}{words:>9}{secs:>9.1f}{words / secs:>9.0f}{peak:>13.0f}{cpu:>8.1f}")
     speed = [r[1] / r[2] for r in rows]
-    print(f"\naudit (rules only) / bare words per second: {speed[1] / speed[0]:.2f}")
+    # the same ratios by the CPU time each process spent: steadier than the wall clock on a machine
+    # other work shares (a 2-process run's workers are not counted, so it has none)
+    cpu_speed = [r[1] / r[4] for r in rows]
+    print(f"\naudit (rules only) / bare words per second: {speed[1] / speed[0]:.2f} "
+          f"(by CPU time {cpu_speed[1] / cpu_speed[0]:.2f})")
     if model:
-        print(f"audit (rules + classifier) / bare words per second: {speed[2] / speed[0]:.2f}")
+        print(f"audit (rules + classifier) / bare words per second: {speed[2] / speed[0]:.2f} "
+              f"(by CPU time {cpu_speed[2] / cpu_speed[0]:.2f})")
     print(f"2 processes / 1 process: {speed[-1] / speed[-2]:.2f}x "
           "(peak RSS is the parent's; each worker holds its own model)")
     print("\nmemory as input grows (audit pipeline, 1 process):")
     for size in (int(s) for s in args.sizes.split(",")):
-        name, words, secs, peak = measure(_audit, size, model_path=model)
+        name, words, secs, peak, _ = measure(_audit, size, model_path=model)
         print(f"  {words:>8} words: peak RSS {peak:.0f} MB, {words / secs:.0f} words/s")
 
 

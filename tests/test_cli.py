@@ -169,3 +169,26 @@ def test_debug_shows_the_traceback_of_bad_input(tmp_path):
     result = CliRunner().invoke(main, ["flag", str(tmp_path / "missing.csv"), "--debug"])
     assert result.exit_code == 2
     assert "Traceback" in result.stderr and "record-audit: error: [E003]" in result.stderr
+
+
+def test_evaluate_groups_scores_by_register_on_request(tmp_path):
+    sentences = [{"text": "Mother was pushed during a domestic dispute.",
+                  "labels": ["perpetrator_invisible", "mutualized"], "context": None},
+                 {"text": "Kids at school.", "labels": [], "context": None}]
+    records = [{"record_id": rid, "register": register, "jurisdiction": "IE", "gold_level": "Blindness",
+                "notes": [{"note_id": f"{rid}-N1", "sentences": sentences}]}
+               for rid, register in (("J1", "judgment"), ("J2", "judgment"), ("P1", "police"))]
+    records.append({"record_id": "X1", "notes": [{"note_id": "X1-N1", "sentences": sentences}]})
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    report = json.loads(run("evaluate", path, "--by", "register", "--format", "json").stdout)
+    groups = report["groups"]
+    assert groups["by"] == "register"
+    assert {v: g["sentences"]["n"] for v, g in groups["values"].items()} == {
+        "judgment": 4, "police": 2, "unspecified": 2}
+    assert groups["values"]["judgment"]["records"]["n"] == 2
+    assert report["sentences"]["n"] == 8  # the whole file is still scored as before
+    text = run("evaluate", path, "--by", "jurisdiction").stdout
+    assert "by jurisdiction" in text and "IE" in text and "unspecified" in text
+    assert "groups" not in json.loads(run("evaluate", path, "--format", "json").stdout)
+    assert run("evaluate", path, "--by", "team").exit_code == 2

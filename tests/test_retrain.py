@@ -19,7 +19,7 @@ from record_audit.errors import InputError
 from record_audit.model.sentence_model import SentenceModel
 from record_audit.model.compare import ChangedSentence, Comparison, compare_models
 from record_audit.model.registry import CURRENT_FILE, MODELS_ENV, ModelRegistry, choose_model, read_current
-from record_audit.model.train import PRECISION_MARGIN, model_version, rules_fingerprint, train_model, write_card
+from record_audit.model.train import PRECISION_FLOOR, PRECISION_MARGIN, model_version, rules_fingerprint, train_model, write_card
 from record_audit.resources import shipped
 
 # only two labels occur in the slice: the other columns are constant on purpose
@@ -138,8 +138,8 @@ def test_version_names_data_rules_design_and_seed(candidate, work):
     assert base == model_version("a" * 16, "b" * 16, "words", 0, precision_margin=PRECISION_MARGIN)
     others = {model_version("c" * 16, "b" * 16, "words", 0), model_version("a" * 16, "d" * 16, "words", 0),
               model_version("a" * 16, "b" * 16, "full", 0), model_version("a" * 16, "b" * 16, "words", 1),
-              model_version("a" * 16, "b" * 16, "words", 0, precision_margin=0.0),
-              model_version("a" * 16, "b" * 16, "words", 0, precision_floor=0.8)}
+              model_version("a" * 16, "b" * 16, "words", 0, precision_margin=PRECISION_MARGIN + 0.015),
+              model_version("a" * 16, "b" * 16, "words", 0, precision_floor=PRECISION_FLOOR + 0.1)}
     assert len(others) == 6 and base not in others
 
 

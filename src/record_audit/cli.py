@@ -213,16 +213,18 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
 @main.command()
 @click.argument("annotated", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--by", "group_by", type=click.Choice(["register", "jurisdiction"]), default=None,
+              help="Also score the records of each register (or jurisdiction) apart.")
 @common_input_options
 @_handle_errors
-def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, model_path, models_dir, assume_dv,
-             batch_size, n_process):
+def evaluate(annotated, fmt, group_by, columns, parties, encoding, rules_dir, rules_only, model_path, models_dir,
+             assume_dv, batch_size, n_process):
     """Score the pipeline against an annotated-records file (CONTRACT section 6).
 
     Sentence labels (counted and detection), context accuracy, and record levels
     against gold_level.
 
-    Example: record-audit evaluate data/samples/annotated.jsonl --format json
+    Example: record-audit evaluate data/corpus/dev.jsonl --by register
     """
     from .continuum import Rubric
     from .engines import engine_for, run
@@ -243,7 +245,7 @@ def evaluate(annotated, fmt, columns, parties, encoding, rules_dir, rules_only, 
                        progress_factory=lambda total: _progress(total, "evaluate")))
     rubric = Rubric.load(rules_dir)
     report = run_evaluation(read_annotated(Path(annotated)), results,
-                            place=lambda r: rubric.place(r.record_id, compute_indicators(r)).level)
+                            place=lambda r: rubric.place(r.record_id, compute_indicators(r)).level, by=group_by)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
     else:
@@ -384,7 +386,8 @@ def report(db_path, output, rules_dir):
 @click.option("--db", "--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Audit store(s) whose standing review decisions are added to the training data "
                    "(CONTRACT §8 spells it --db; --reviews is the same).")
-@click.option("--design", type=click.Choice(["auto", "words", "wordchars", "full"]), default="auto", show_default=True)
+@click.option("--design", type=click.Choice(["auto", "words", "wordchars", "full", "dense", "wordchars_dense"]),
+              default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--precision-margin", type=float, default=None,
               help="How far above the rules' out-of-fold precision a label's fused precision must stay "

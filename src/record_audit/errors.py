@@ -186,6 +186,18 @@ class Errors(metaclass=ErrorsWithCodes):
     E189 = "'{name}' is not a download of this panel. Downloads: {known}."
     E190 = "unknown review filter(s) {unknown}; the filters are {known}."
 
+    # the sentence model's dense features and the generalisation folds (E160-E179)
+    E160 = ("The package '{package}' has no file '{file}': the sentence model's embedding table "
+            "ships inside it. Install it with `make install` (or `pip install {package}`); nothing "
+            "is downloaded at run time.")
+    E161 = ("{path}: no tensor '{tensor}' in the embedding table. Tensors found: {found}.")
+    E162 = ("{path}: the embedding table installed by '{package}' is not the one this model was "
+            "trained with (its SHA-256 differs). Install the version the model card names, or "
+            "retrain with `make model`.")
+    E163 = ("Cannot hold out by '{by}': the training records carry {found}. Give records with "
+            "`register` and `jurisdiction` (CONTRACT section 9), or choose one of: {known}.")
+    E164 = ("Cannot group scores by '{by}'. Choose one of: {known}.")
+
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = "{path}, {where}: skipped, {reason}."

@@ -7,7 +7,6 @@ makes a cheap first pass to learn where each record ends, then runs the pipeline
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from ..errors import Errors, InputError, Warnings
 from .annotated import is_annotated, read_annotated
 from .encoding import detect_encoding
+from .jsonl import jsonl_objects
 from .note import Note, ReadStats
 
 FIELDS = ("record_id", "text", "note_id", "date", "note_type", "author", "team")
@@ -241,19 +241,8 @@ class NoteSource:
         mapping_cols = list(dict.fromkeys([*self.columns.values(), *FIELDS]))
 
         def rows() -> Iterator[tuple[int, list[Any]]]:
-            with open(self.path, encoding=self._text_encoding) as fh:
-                for line_no, line in enumerate(fh, start=1):
-                    if not line.strip():
-                        continue
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as err:
-                        raise InputError(Errors.E007.format(
-                            path=self.path, line=line_no, reason=f"column {err.colno}: {err.msg}")) from None
-                    if not isinstance(obj, dict):
-                        raise InputError(Errors.E008.format(
-                            path=self.path, line=line_no, found=type(obj).__name__))
-                    yield line_no, [obj.get(col) for col in mapping_cols]
+            for line_no, obj in jsonl_objects(self.path, encoding=self._text_encoding):
+                yield line_no, [obj.get(col) for col in mapping_cols]
 
         header = mapping_cols
         yield from self._rows_to_notes(header, rows(), unit="line")

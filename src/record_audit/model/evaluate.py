@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .. import taxonomy
+from ..errors import Errors, InputError
 from ..results import Flag, RecordResult
 from ..io.annotated import AnnotatedRecord, GoldSentence
 
@@ -111,26 +112,57 @@ def score_records(pairs: list[tuple[str, str]]) -> dict:
             "confusion": {g: dict(row) for g, row in confusion.items()}}
 
 
+GROUP_BY = ("register", "jurisdiction")
+UNSPECIFIED = "unspecified"
+
+
+def score_sentences(preds: list[SentencePrediction]) -> dict:
+    """Counted and detection label scores of aligned sentences."""
+    return {"counted": score_labels((set(p.gold.counted_labels), p.counted) for p in preds),
+            "detection": score_labels((set(p.gold.labels), p.detected) for p in preds),
+            "n": len(preds)}
+
+
 def evaluate(records: Iterable[AnnotatedRecord], results: Iterable[RecordResult], *,
-             place: Callable[[RecordResult], str] | None = None) -> dict:
-    """Score results against gold records (matched by record_id)."""
+             place: Callable[[RecordResult], str] | None = None, by: str | None = None) -> dict:
+    """Score results against gold records (matched by record_id).
+
+    ``by`` ("register" or "jurisdiction", CONTRACT section 9) adds ``groups``: the same
+    sentence (and record-level) scores for the records of each value, records without one
+    under "unspecified".
+    """
+    if by is not None and by not in GROUP_BY:
+        raise InputError(Errors.E164.format(by=by, known=", ".join(GROUP_BY)))
     by_id = {r.record_id: r for r in results}
     preds: list[SentencePrediction] = []
     level_pairs: list[tuple[str, str]] = []
+    grouped: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     for record in records:
         result = by_id.get(record.record_id)
         if result is None:
             continue
-        preds.extend(align(record, result))
+        aligned = align(record, result)
+        preds.extend(aligned)
+        level = None
         if place is not None and record.gold_level is not None:
-            level_pairs.append((record.gold_level, place(result)))
-    counted = score_labels((set(p.gold.counted_labels), p.counted) for p in preds)
-    detection = score_labels((set(p.gold.labels), p.detected) for p in preds)
+            level = (record.gold_level, place(result))
+            level_pairs.append(level)
+        if by is not None:
+            group_preds, group_levels = grouped[getattr(record, by) or UNSPECIFIED]
+            group_preds.extend(aligned)
+            group_levels.extend([level] if level else [])
     accuracy, n_context = context_accuracy(preds)
-    report = {"sentences": {"counted": counted, "detection": detection, "n": len(preds)},
-              "context_accuracy": accuracy, "context_n": n_context}
+    report = {"sentences": score_sentences(preds), "context_accuracy": accuracy, "context_n": n_context}
     if place is not None:
         report["records"] = score_records(level_pairs)
+    if by is not None:
+        report["groups"] = {"by": by, "values": {}}
+        for value in sorted(grouped):
+            group_preds, group_levels = grouped[value]
+            entry = {"sentences": score_sentences(group_preds)}
+            if place is not None:
+                entry["records"] = score_records(group_levels)
+            report["groups"]["values"][value] = entry
     return report
 
 
@@ -163,4 +195,28 @@ def format_report(report: dict) -> str:
             row = rec["confusion"].get(gold, {})
             if row:
                 lines.append(gold[:17].ljust(18) + "".join(f"{row.get(lv, 0):>8}" for lv in levels))
+    if "groups" in report:
+        lines.append("")
+        lines.extend(format_groups(report["groups"]))
     return "\n".join(lines)
+
+
+def macro_cell(table: dict, width: int = 0) -> str:
+    """A table's macro-F1, or "-" when no label has the support to enter it (MIN_SUPPORT)."""
+    return f"{table['macro_f1']:>{width}.2f}" if table.get("macro_labels") else f"{'-':>{width}}"
+
+
+def format_groups(groups: dict) -> list[str]:
+    """One line per register (or jurisdiction): sentences, macro-F1 counted and detection, levels.
+
+    A group where no label has MIN_SUPPORT gold sentences shows "-" for its macro-F1.
+    """
+    by = groups["by"]
+    lines = [f"by {by}", f"{by:<16}{'sentences':>10}{'counted F1':>12}{'detection F1':>14}{'records':>9}"
+             f"{'exact':>7}{'within 1':>10}"]
+    for value, entry in groups["values"].items():
+        sentences, records = entry["sentences"], entry.get("records")
+        level = (f"{records['n']:>9}{records['exact']:>7.2f}{records['within_one']:>10.2f}" if records else "")
+        lines.append(f"{value:<16}{sentences['n']:>10}{macro_cell(sentences['counted'], 12)}"
+                     f"{macro_cell(sentences['detection'], 14)}{level}")
+    return lines

@@ -1,9 +1,12 @@
 """The sentence classifier: scikit-learn pipelines, calibrated, with per-label thresholds.
 
-Three designs are compared (``DESIGNS``): ``words`` (TF-IDF over role-normalized words),
+Five designs are compared (``DESIGNS``): ``words`` (TF-IDF over role-normalized words),
 ``wordchars`` (the same words and character 3-5-grams of the role-normalized text, so
-spelling variants and inflections share features) and ``full`` (words + character n-grams
-of the raw text + parse and rule features). Each is a one-vs-rest
+spelling variants and inflections share features), ``full`` (words + character n-grams
+of the raw text + parse and rule features), ``dense`` (the mean of static token
+embeddings shipped in the ``wordllama`` wheel, standardized; ``embeddings.py``) and
+``wordchars_dense`` (wordchars and the dense columns side by side, the dense block
+weighted by ``DENSE_WEIGHT``). Each is a one-vs-rest
 logistic regression whose probabilities are calibrated (sigmoid) on record-grouped folds.
 Models are saved with ``skops.io`` and loaded only against an explicit trusted-type
 list; pickle and joblib are never used for model files.
@@ -25,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .. import taxonomy
 from ..errors import Errors, InputError
@@ -44,15 +48,26 @@ TRUSTED_TYPES = sorted({
     "sklearn.feature_extraction.text.TfidfVectorizer", "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.multiclass.OneVsRestClassifier", "sklearn.multiclass._ConstantPredictor", "sklearn.pipeline.Pipeline",
-    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.preprocessing._label.LabelBinarizer", "sklearn.preprocessing._data.StandardScaler",
+    "record_audit.model.embeddings.StaticEmbeddings",
     "sklearn.utils._bunch.Bunch",
 })
 
-DESIGNS = ("words", "wordchars", "full")
+DESIGNS = ("words", "wordchars", "full", "dense", "wordchars_dense")
+# the dense block's weight beside the two TF-IDF blocks (each row of those has norm 1, a
+# standardized 256-d row about 16): chosen on the register-held-out folds from 0.05, 0.1 and 0.2
+# (bench/generalisation.py; bench/results/generalisation.md)
+DENSE_WEIGHT = 0.1
 COLUMNS = ["text", "norm_text", "feats"]
 
 
-def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state: int = 0) -> Pipeline:
+def _dense() -> Pipeline:
+    from .embeddings import StaticEmbeddings
+    return Pipeline([("embed", StaticEmbeddings()), ("scale", StandardScaler())])
+
+
+def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state: int = 0,
+                     dense_weight: float = DENSE_WEIGHT) -> Pipeline:
     """Return an unfitted pipeline for ``design``; ``cv`` may be record-grouped splits."""
     logreg = LogisticRegression(C=C, class_weight="balanced", max_iter=3000, random_state=random_state)
     calibrated = CalibratedClassifierCV(logreg, method="sigmoid", cv=cv)
@@ -65,6 +80,15 @@ def build_classifier(design: str = "full", *, C: float = 4.0, cv=3, random_state
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
                                       max_features=60_000), "norm_text"),
         ])
+    elif design == "dense":
+        features = ColumnTransformer([("dense", _dense(), "norm_text")])
+    elif design == "wordchars_dense":
+        features = ColumnTransformer([
+            ("words", words, "norm_text"),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                      max_features=60_000), "norm_text"),
+            ("dense", _dense(), "norm_text"),
+        ], transformer_weights={"dense": dense_weight})
     elif design == "full":
         features = ColumnTransformer([
             ("words", words, "norm_text"),
