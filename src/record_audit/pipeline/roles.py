@@ -31,6 +31,11 @@ _PLACE_WORDS = {"at", "on", "in", "near", "off"}
 LEARNED = "learned:"
 
 
+def _open_bracket(span) -> bool:
+    """Whether ``span`` opens more round brackets than it closes ("Jayden ( 6", not "Mia ( 8)")."""
+    return sum(t.text.count("(") for t in span) > sum(t.text.count(")") for t in span)
+
+
 class RoleTagger:
     """Tag tokens with ``Token._.role`` and keep mentions in ``doc.spans['audit_roles']``."""
 
@@ -150,6 +155,10 @@ class RoleTagger:
         for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
             group_id = self.vocab.strings[match_id]
             found.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0, group_id))
+        # a mention that opens a bracket it does not close takes the closing one: "Jayden (6)", not
+        # "Jayden (6" (the age patterns end at the number; a bracket left open reads as a lost one)
+        found = [(start, end + 1 if end < len(doc) and doc[end].text == ")" and _open_bracket(doc[start:end]) else end,
+                  role, rank, source) for start, end, role, rank, source in found]
         # a mention holding a shorter one of the same role takes its rank: "Jayden (6)" (child, from
         # the age pattern) over "Jayden" (child, learned from the record), so the age stays with the name
         by_start: dict[int, list[tuple[int, str | None, int]]] = {}
