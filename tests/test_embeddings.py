@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from record_audit.errors import InputError
 from record_audit.model import embeddings
-from record_audit.model.classifier import TRUSTED_TYPES
+from record_audit.model.sentence_model import TRUSTED_TYPES
 from record_audit.model.embeddings import StaticEmbeddings
 
 TEXTS = ["_survivor_ lacked the insight needed to safeguard the children.",
@@ -102,7 +102,7 @@ def test_transform_before_fit_is_refused():
 @pytest.mark.parametrize("design", ["dense", "wordchars_dense"])
 def test_a_sentence_model_with_dense_features_saves_and_loads_offline(tmp_path, no_network, design):
     from record_audit import taxonomy
-    from record_audit.model.classifier import SentenceModel, build_classifier
+    from record_audit.model.sentence_model import SentenceModel, build_classifier
 
     texts = [f"{who} {what}" for who in ("_survivor_", "_perpetrator_", "the worker", "_child_")
              for what in ("checked her phone every night.", "kept the children at school.",

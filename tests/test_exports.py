@@ -36,6 +36,7 @@ def test_every_event_in_each_format_with_its_sentence(decided, tmp_path, run_cli
         result = run_cli("review", "export", "--db", decided, "--format", fmt, "-o", path)
         assert result.exit_code == 0, result.output
         assert f"5 decision event(s) written to {path}" in result.stderr
+        assert path.stat().st_mode & 0o777 == 0o600  # case data: owner-only, like every output
         out[fmt] = path
     rows = [json.loads(line) for line in out["jsonl"].read_text(encoding="utf-8").splitlines()]
     assert list(rows[0]) == list(EVENT_COLUMNS)

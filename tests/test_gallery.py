@@ -4,6 +4,8 @@ Every identifier below is fictional and planted here; the handouts must contain 
 """
 from __future__ import annotations
 
+from record_audit.taxonomy import display_name
+
 import re
 import sqlite3
 
@@ -273,7 +275,7 @@ def test_widget_filters_browses_and_shows_de_identified_examples(gallery):
     assert panel.position == 0 and leaks(" ".join(seen)) == []
     assert "<script" not in " ".join(seen)
     panel.source.value = "review"
-    assert len(panel.entries) == 1 and "reviewer-added" in panel.card.value
+    assert len(panel.entries) == 1 and "Added by a reviewer" in panel.card.value
     panel.source.value = "(all)"
     panel.label.value = "father_absent"
     assert panel.entries and all(e.label == "father_absent" for e in panel.entries)
@@ -287,9 +289,11 @@ def test_widget_picks_and_exports_a_handout(gallery, tmp_path):
     panel = TrainerGallery(gallery, "tess", folder=tmp_path / "out")
     panel.export_html_button.click()
     assert "Pick at least one example" in panel.message.value and not (tmp_path / "out").exists()
+    assert panel.pick.description == "Add to handout" and panel.pick.icon == "plus"
     panel.pick.value = True
+    assert panel.pick.description == "In handout" and panel.pick.icon == "check"  # a check mark only when in
     panel.next_button.click()
-    assert panel.pick.value is False  # the toggle follows the shown example
+    assert panel.pick.value is False and panel.pick.description == "Add to handout"  # follows the example
     panel.pick.value = True
     assert panel.picked_text.value.startswith("2 example(s)")
     panel.title.value = "Week 3"
@@ -323,7 +327,8 @@ def test_widget_starts_on_all_labels_with_counts(gallery):
     panel = TrainerGallery(gallery, "tess")
     assert panel.label.value == "(all)" and panel.source.value == "(all)"
     counts = gallery.counts()
-    assert [label for label, value in panel.label.options[1:]] == [f"{k} ({n})" for k, n in counts.items()]
+    assert [label for label, value in panel.label.options[1:]] == [f"{display_name(k)} ({n})"
+                                                                   for k, n in counts.items()]
 
 
 def test_a_version_2_store_gains_the_rewrites_log(tmp_path):

@@ -137,7 +137,7 @@ def test_blind_double_review_agreement_and_adjudication(review_db):
     (key, ra, rb), = review.disagreements("ana", "ben")
     assert (ra["decision"], rb["decision"]) == ("accept", "reject")
     assert [i.key for i in review.queue("lead", status="disputed")] == [key]
-    review.adjudicate("lead", key, "reject", reason="reported")
+    review.adjudicate("lead", key, "reject", reason="reported", comment="father's words")
     decided, disputed = review.final()
     assert decided[key]["kind"] == "adjudication" and not disputed
     assert review.disagreements("ana", "ben") == []

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 import traceback
 import warnings
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
@@ -85,11 +87,19 @@ def common_input_options(func):
 
 @click.group()
 @click.version_option(__version__, prog_name="record-audit")
-def main() -> None:
+@click.option("--shared-group", is_flag=True, envvar="RECORD_AUDIT_SHARED_GROUP",
+              help="Make the files written readable by their group (0640, folders 0750) for a team "
+                   "folder; by default they are owner-only (0600, folders 0700). "
+                   "Also: RECORD_AUDIT_SHARED_GROUP=1.")
+def main(shared_group: bool = False) -> None:
     """Audit child-welfare case records for survivor-blaming language in DV cases.
 
     Flags are an aid to an auditor's judgement, never a verdict on a family or a worker.
+    Every file it writes holds case-note text and is owner-only unless --shared-group.
     """
+    if shared_group:
+        from .files import set_shared_group
+        set_shared_group(True)  # in the environment, so worker processes write alike
 
 
 def _progress(total: int, desc: str):
@@ -98,6 +108,24 @@ def _progress(total: int, desc: str):
         return LogProgress(total, desc)
     from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit="note", file=sys.stderr, leave=False)
+
+
+@contextmanager
+def _loading(runner, stream=None):
+    """A status line while the pipeline loads (several seconds): on a terminal only, never in a log."""
+    stream = stream if stream is not None else sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        yield
+        return
+    what = ("starting the worker processes (each loads the language model, rules and classifier)"
+            if getattr(runner, "n_process", 1) > 1 else "loading the language model, rules and classifier")
+    stream.write(f"record-audit: {what}…")
+    stream.flush()
+    try:
+        yield
+    finally:
+        stream.write("\r\033[K")  # the line is cleared: the progress bar takes its place
+        stream.flush()
 
 
 def _hms(seconds: float) -> str:
@@ -194,7 +222,8 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
     runner = engine_for(engine, n_process=n_process, scheduler=scheduler,
                         work_dir=Path(output).resolve().parent if output else None, rules_dir=rules_dir,
                         model_path=model, assume_dv=assume_dv, batch_size=batch_size)
-    runner.prepare()
+    with _loading(runner):
+        runner.prepare()
     if engine == "dask" and output and not output.lower().endswith(".jsonl"):
         totals = runner.write_results(source, output, parties=party_map,
                                       progress_factory=lambda total: _progress(total, "flag"))
@@ -240,7 +269,8 @@ def evaluate(annotated, fmt, group_by, columns, parties, encoding, rules_dir, ru
     source, party_map, model = _open(annotated, columns, parties, encoding, rules_only, model_path, models_dir)
     runner = engine_for(n_process=n_process, rules_dir=rules_dir, model_path=model, assume_dv=assume_dv,
                         batch_size=batch_size)
-    runner.prepare()
+    with _loading(runner):
+        runner.prepare()
     results = list(run(runner, source, parties=party_map,
                        progress_factory=lambda total: _progress(total, "evaluate")))
     rubric = Rubric.load(rules_dir)
@@ -301,7 +331,8 @@ def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, 
                                          models_dir)
         runner = engine_for(engine, n_process=n_process, scheduler=scheduler, work_dir=Path(db_path).resolve().parent,
                             rules_dir=rules_dir, model_path=model, assume_dv=assume_dv, batch_size=batch_size)
-        runner.prepare()
+        with _loading(runner):
+            runner.prepare()
         with AuditStore(db_path) as store:
             outcome = run_audit(source, runner, store, rubric=rubric, parties=party_map, sample=sample, seed=seed,
                                 stratify=stratify == "team",
@@ -319,7 +350,8 @@ def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, 
 @click.option("--db", "db_path", required=True, type=click.Path(exists=False, dir_okay=False))
 @click.option("--scope", type=click.Choice(["record", "sample"]), default="record", show_default=True)
 @click.option("--by", type=click.Choice(["team", "worker"]), default=None, help="Aggregate by team or worker.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default=None,
+              help="table (readable; the default on a terminal), json (the default otherwise), csv or xlsx.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write here (default stdout).")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None)
 @click.option("--debug", is_flag=True)
@@ -327,8 +359,9 @@ def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, 
 def summary(db_path, scope, by, fmt, output, rules_dir):
     """Summarize an audit: per record, for the sample, or by team or worker.
 
-    CSV writes evidence to OUT_evidence.csv beside OUT; XLSX has one sheet per view
-    (records, indicators, by_team, by_worker, evidence) and needs -o.
+    On a terminal it prints readable tables; piped or with -o it writes JSON unless
+    --format says otherwise. CSV writes evidence to OUT_evidence.csv beside OUT; XLSX is the
+    QA workbook (sheets records, indicators, by_team, by_worker, evidence) and needs -o.
 
     Example: record-audit summary --db audit.sqlite --scope sample
     """
@@ -339,11 +372,21 @@ def summary(db_path, scope, by, fmt, output, rules_dir):
 
     _require_store(db_path)
     rubric = Rubric.load(rules_dir)
+    terminal = output is None and sys.stdout.isatty()
+    fmt = fmt or ("table" if terminal else "json")  # CONTRACT §5: json unless a person reads it
     with AuditStore(db_path) as store:
-        if fmt == "xlsx":
+        if fmt == "table":
+            data = S.summarize(store, rubric, scope=scope, by=by)
+            width = shutil.get_terminal_size().columns if terminal else 120
+            text = S.render_table(data, by=by, width=width, color=terminal)
+            if output:
+                write_atomic(output, text)
+            else:
+                click.echo(text, nl=False)
+        elif fmt == "xlsx":
             if not output:
                 raise InputError(Errors.E034)
-            S.write_xlsx(Path(output), S.tables(store, rubric))
+            S.write_workbook(Path(output), store, rubric)
         else:
             data = S.summarize(store, rubric, scope=scope, by=by)
             text = S.render(data, fmt)

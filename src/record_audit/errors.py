@@ -185,6 +185,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E188 = "'{key}' does nothing here. Press ? to see the keys."
     E189 = "'{name}' is not a download of this panel. Downloads: {known}."
     E190 = "unknown review filter(s) {unknown}; the filters are {known}."
+    # report/, summary, adjudication, demo stores (issue 16): E200-E219
+    E200 = ("{where}: an adjudication needs the lead's reason. Say why in the comment; it is logged with "
+            "the decision.")
+    E201 = ("{path}: no annotated records to simulate decisions from. Simulated decisions need the "
+            "samples' gold annotation (data/samples/annotated.jsonl).")
+    E202 = "{path}: cannot be the simulated copy of itself. Give the copy another file name."
+    # -- private outputs, de-identification, start-up (E220-E239) -------------------------------
+    E220 = "{path}: no such audit store to copy. Audit the notes into it first (record-audit audit --db)."
 
     # the sentence model's dense features and the generalisation folds (E160-E179)
     E160 = ("The package '{package}' has no file '{file}': the sentence model's embedding table "
@@ -212,6 +220,10 @@ class Warnings(metaclass=ErrorsWithCodes):
     # rule files (W030-W039)
     W030 = ("{path}: word list '{name}' is not used by any rule. Remove it, or use it in a "
             "pattern ({{LOWER: {{IN: {name}}}}}).")
+    # -- private outputs, de-identification, start-up (W090-W099) -------------------------------
+    W090 = ("{path}: this audit store can be read by other users (mode {mode}), and it holds note text. "
+            "Run chmod 600 on it and its -wal and -shm files (chmod 640 to share it with its group "
+            "only); stores created now are owner-only.")
 
 
 class AuditWarning(UserWarning):

@@ -14,11 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tempfile
 from pathlib import Path
 
 from .errors import Errors, InputError
-from .files import write_atomic
+from .files import temporary_folder, write_atomic
 from .store.review import EVENT_COLUMNS, ReviewStore
 
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "jsonl")
@@ -110,7 +109,7 @@ def workbook_bytes(review: ReviewStore) -> bytes:
     """The QA workbook, as ``record-audit summary --format xlsx`` writes it."""
     from .report.summary import tables, write_xlsx
 
-    with tempfile.TemporaryDirectory(prefix="record-audit-") as tmp:
-        path = Path(tmp) / "qa_workbook.xlsx"
+    with temporary_folder("record-audit-") as tmp:
+        path = tmp / "qa_workbook.xlsx"
         write_xlsx(path, tables(review.store, review.rubric))
         return path.read_bytes()

@@ -5,12 +5,25 @@ never leaves a truncated file under the final name (CONTRACT section 1): ``write
 for a file written at once (reports, summaries, ``current.json``, model cards),
 ``replacing`` for a writer that wants a path of its own (a workbook, a Parquet file), and
 ``PartialJsonl`` for ``flag -o``, which a rerun continues.
+
+**Private by default** (CONTRACT section 9). What the tool writes holds case-note text, so
+every file it creates is owner-only (0600) and every folder it creates 0700, whatever the
+umask: the mode is given to ``os.open``/``os.mkdir`` when the file or folder is made (the
+umask can only take bits away, so it is never wider than asked for, not even for a moment),
+then set exactly with ``fchmod``/``chmod`` (a restrictive umask must not narrow a team's
+0640 either). Libraries that write by path (openpyxl, pyarrow, skops, SQLite) write into a
+file created here first; SQLite gives a store's ``-wal`` and ``-shm`` files the mode of the
+store. ``RECORD_AUDIT_SHARED_GROUP=1`` (``record-audit --shared-group``) makes them 0640 and
+0750 for a team folder: readable by the file's group, never by other users.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
+import stat
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +32,137 @@ from pathlib import Path
 from .errors import Errors, InputError
 
 PARTIAL = ".partial"
+SHARED_GROUP_ENV = "RECORD_AUDIT_SHARED_GROUP"
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+GROUP_FILE, GROUP_FOLDER = 0o640, 0o750
+
+
+def shared_group() -> bool:
+    """Whether outputs are shared with their group (``RECORD_AUDIT_SHARED_GROUP`` set, not 0/false/no)."""
+    return os.environ.get(SHARED_GROUP_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def set_shared_group(on: bool = True) -> None:
+    """Share outputs with their group from now on, here and in worker processes started later."""
+    if on:
+        os.environ[SHARED_GROUP_ENV] = "1"
+    else:
+        os.environ.pop(SHARED_GROUP_ENV, None)
+
+
+def file_mode() -> int:
+    """The mode of the files the tool creates: 0600, or 0640 with a shared group."""
+    return GROUP_FILE if shared_group() else PRIVATE_FILE
+
+
+def folder_mode() -> int:
+    """The mode of the folders the tool creates: 0700, or 0750 with a shared group."""
+    return GROUP_FOLDER if shared_group() else PRIVATE_FOLDER
+
+
+def _set_mode(fd_or_path: int | str | Path, mode: int) -> None:
+    """Give a file the tool writes exactly ``mode`` (a folder keeps its set-group-ID bit)."""
+    try:
+        if isinstance(fd_or_path, int):
+            os.fchmod(fd_or_path, mode)
+        else:
+            keep = os.stat(fd_or_path).st_mode & stat.S_ISGID
+            os.chmod(fd_or_path, mode | keep)
+    except PermissionError:
+        pass  # someone else's file the user may write to: its owner decides its mode
+
+
+_OPEN_FLAGS = {"w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC, "a": os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+               "x": os.O_WRONLY | os.O_CREAT | os.O_EXCL}
+
+
+def open_output(path: str | Path, mode: str = "w", **kwargs):
+    """``open(path, mode)`` for writing (``w``, ``a``, ``x``, with ``b`` for bytes), the file owner-only.
+
+    A new file is created with the mode already set; an existing one is given it.
+    """
+    flags = _OPEN_FLAGS[mode.replace("b", "").replace("+", "")] | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, file_mode())
+    try:
+        _set_mode(fd, file_mode())
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def create_file(path: str | Path) -> Path:
+    """Create ``path`` empty if it does not exist, owner-only, for a library that writes it by path.
+
+    An existing file keeps its content and mode (an audit store made by someone else, say).
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), file_mode())
+    except FileExistsError:
+        return path
+    try:
+        _set_mode(fd, file_mode())
+    finally:
+        os.close(fd)
+    return path
+
+
+def make_folder(path: str | Path) -> Path:
+    """Create ``path`` and any missing parents, each folder it creates owner-only; existing ones are left as they are."""
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, folder_mode())
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made by another process meanwhile
+        _set_mode(folder, folder_mode())
+    return path
+
+
+@contextmanager
+def temporary_folder(prefix: str, where: str | Path | None = None) -> Iterator[Path]:
+    """A temporary folder (owner-only, as ``tempfile`` makes it; 0750 with a shared group), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=where) as tmp:
+        _set_mode(tmp, folder_mode())
+        yield Path(tmp)
+
+
+def copy_file(source: str | Path, target: str | Path) -> Path:
+    """Copy a file's content (not its mode) into ``target``, owner-only, through ``target.partial``."""
+    with open(source, "rb") as src, replacing(target) as tmp, open_output(tmp, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return Path(target)
+
+
+def copy_folder(source: str | Path, target: str | Path) -> Path:
+    """Copy a folder's files into ``target`` (created), every folder and file owner-only."""
+    source, target = Path(source), Path(target)
+    make_folder(target)
+    for entry in sorted(source.rglob("*")):
+        dest = target / entry.relative_to(source)
+        if entry.is_dir():
+            make_folder(dest)
+        elif entry.is_file():
+            copy_file(entry, dest)
+    return target
+
+
+def loose_mode(path: str | Path) -> int | None:
+    """The permission bits of an existing file beyond what the tool would give it, or None."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    extra = mode & 0o077 & ~file_mode()
+    return mode if extra else None
 
 
 def partial_path(path: str | Path) -> Path:
@@ -31,13 +175,16 @@ def partial_path(path: str | Path) -> Path:
 def replacing(path: str | Path, *, unique: bool = False) -> Iterator[Path]:
     """Yield the temporary path to write ``path`` through; rename it into place when the block succeeds.
 
-    The temporary is ``path.partial``, removed if the block fails. ``unique`` gives it a name
+    The temporary is ``path.partial``, created empty and owner-only: the writer must
+    truncate it, not replace it (``open(tmp, "wb")``, pyarrow, openpyxl and skops do).
+    It is removed if the block fails. ``unique`` gives it a name
     of its own, for a file that two writers may write at the same time (a Dask task retried
     on another worker while the first still runs).
     """
     path = Path(path)
     tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}{PARTIAL}") if unique else partial_path(path)
     try:
+        open_output(tmp, "wb").close()  # owner-only before anything is written into it
         yield tmp
         os.replace(tmp, path)
     except BaseException:
@@ -48,7 +195,7 @@ def replacing(path: str | Path, *, unique: bool = False) -> Iterator[Path]:
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write ``data`` (text is written as UTF-8) to ``path`` through ``path.partial``."""
     path = Path(path)
-    with replacing(path) as tmp, open(tmp, "wb") as fh:
+    with replacing(path) as tmp, open_output(tmp, "wb") as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -86,7 +233,7 @@ class PartialJsonl:
             self.done = self._recover()
         if self.path.parent and not self.path.parent.exists():
             raise InputError(Errors.E025.format(path=self.path, reason="its folder does not exist"))
-        self._fh = open(self.partial, "a", encoding="utf-8")
+        self._fh = open_output(self.partial, "a", encoding="utf-8")
         return self
 
     def _recover(self) -> list[str]:

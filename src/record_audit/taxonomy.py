@@ -149,6 +149,12 @@ DISPLAY_NAMES: dict[str, str] = {
     "not_dv": "Not domestic violence",
     "wrong_label": "Wrong label",
     "other": "Other (say why)",
+    # evidence kinds that are not labels: DV terms (dv_terms.yaml families) and obligations (onus ratio)
+    "dv_named": "DV named",
+    "dv_coercive_control": "Coercive control named",
+    "dv_legal_and_services": "DV order or service named",
+    "survivor_task": "Task on the survivor",
+    "perpetrator_task": "Task on the perpetrator",
 }
 
 

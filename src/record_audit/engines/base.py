@@ -158,13 +158,19 @@ class EngineBase:
         self.assume_dv, self.batch_size = assume_dv, batch_size
 
     def prepare(self) -> None:
+        from ..io.names import harvester_from_groups
         from ..pipeline import check_patterns
         from ..rules import load_rules
-        check_patterns(load_rules(self.rules_dir))  # bad rule files are reported now, not in a worker
+        rules = load_rules(self.rules_dir)
+        check_patterns(rules)  # bad rule files are reported now, not in a worker
+        self._harvest = harvester_from_groups(rules.roles)  # the first pass's, from the same reading
 
     def first_pass(self, source: Iterable[Note], parties: Parties | None = None) -> FirstPass:
-        harvester = None if self.learns_names else name_harvester(self.rules_dir)
+        harvester = None if self.learns_names else self._harvester()
         return first_pass(source, harvester=harvester, declared=parties)
+
+    def _harvester(self):
+        return getattr(self, "_harvest", None) or name_harvester(self.rules_dir)
 
     def describe(self) -> RunDescription:
         from ..pipeline import describe_pipeline

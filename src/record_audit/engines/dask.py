@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -34,7 +33,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from .. import __version__
 from ..errors import Errors, InputError, Warnings, warn
-from ..files import partial_path
+from ..files import make_folder, partial_path, temporary_folder
 from ..io import Note, NoteSource, Parties
 from ..results import RecordResult
 from .base import EngineBase, FirstPass
@@ -138,10 +137,13 @@ def _client(Client, LocalCluster, n_workers: int, scheduler: str | None):
         with client:
             yield client
         return
-    # everything on 127.0.0.1; no dashboard (its HTTP endpoint takes any free loopback port)
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                      silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+    # everything on 127.0.0.1; no dashboard (its HTTP endpoint takes any free loopback port);
+    # the workers' scratch space (spilled partitions hold note text) in a folder of our own
+    with temporary_folder("record-audit-dask-scratch-") as scratch, \
+            LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                         silence_logs=logging.CRITICAL, local_directory=str(scratch)) as cluster, \
+            Client(cluster) as client:
         yield client
 
 
@@ -204,9 +206,8 @@ class DaskEngine(EngineBase):
                 progress=None) -> Iterator[RecordResult]:
         """Yield a ``RecordResult`` per record, partition by partition as they complete."""
         if self.work_dir is not None:
-            self.work_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="record-audit-dask-", dir=self.work_dir) as tmp:
-            folder = Path(tmp)
+            make_folder(self.work_dir)
+        with temporary_folder("record-audit-dask-", self.work_dir) as folder:
             parts = self._stage(source, folder / "stage", first.counts, first.parties, skip)
             for summary in self._compute(parts, folder / "results"):
                 for record, _ in read_partition(folder / "results", summary["part"]):
@@ -240,7 +241,7 @@ class DaskEngine(EngineBase):
             warn(Warnings.W012.format(path=partial))
             shutil.rmtree(partial)
             found = None
-        partial.mkdir(exist_ok=True)
+        make_folder(partial)
         if found is None or not found.get("staged"):
             write_manifest(partial, {**wanted, "status": "running", "staged": False})
             staged = stage_notes(source, partial / "stage", n_parts, parties=parties)

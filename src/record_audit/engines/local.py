@@ -35,6 +35,14 @@ class LocalEngine(EngineBase):
     def prepare(self) -> None:
         self.pipeline()  # loading it checks the rules and the model
 
+    def _harvester(self):
+        """The name harvester of the loaded pipeline's own party words: the rules are not read again."""
+        from ..io.names import harvester_from_groups
+        roles = self.pipeline().get_pipe("record_audit_roles")
+        if getattr(self, "_harvest_for", None) is not roles:
+            self._harvest_for, self._harvest = roles, harvester_from_groups(list(roles.groups.values()))
+        return self._harvest
+
     def records(self, source: Iterable[Note], first: FirstPass, *, skip: Collection[str] = frozenset(),
                 progress=None) -> Iterator[RecordResult]:
         notes = regrouped(source, first.counts, set(skip))

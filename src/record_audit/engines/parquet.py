@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import Errors, InputError
-from ..files import fingerprint_path, replacing, write_atomic
+from ..files import fingerprint_path, make_folder, replacing, write_atomic
 from ..io import Note
 from ..results import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
 from .base import Engine
@@ -90,7 +90,7 @@ def write_partition(folder: Path, k: int, records: list[RecordResult], hashes: d
     schemas = _schemas()
     for name in TABLES:
         target = folder / name / part_name(k)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         # a name of its own: a task retried elsewhere may write the same partition at the same time
         with replacing(target, unique=True) as tmp:
             pq.write_table(pa.Table.from_pylist(rows[name], schema=schemas[name]), tmp)

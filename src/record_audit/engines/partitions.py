@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 
+from ..files import create_file, make_folder, temporary_folder
 from ..io import Note, Parties
 
 NOTE_FIELDS = ("record_id", "note_id", "text", "date", "note_type", "author", "team", "position")
@@ -69,7 +69,7 @@ def stage_notes(notes: Iterable[Note], folder: Path, n_partitions: int, *,
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     schema = stage_schema()
     writers: dict[int, pq.ParquetWriter] = {}
     buffers: dict[int, list[Note]] = {}
@@ -82,7 +82,7 @@ def stage_notes(notes: Iterable[Note], folder: Path, n_partitions: int, *,
         if not rows:
             return
         if k not in writers:
-            writers[k] = pq.ParquetWriter(folder / part_name(k), schema)
+            writers[k] = pq.ParquetWriter(create_file(folder / part_name(k)), schema)
         columns = {name: [getattr(n, name) or None for n in rows] for name in NOTE_FIELDS}
         columns["parties"] = [party_json[n.record_id] for n in rows]
         writers[k].write_table(pa.table(columns, schema=schema))
@@ -187,7 +187,7 @@ def regrouped(source: Iterable[Note], counts: Counter, skip: set[str], folder: P
     if todo <= REGROUP_PENDING_NOTES or max_pending(notes(), counts) <= REGROUP_PENDING_NOTES:
         yield from notes()
         return
-    with nullcontext(folder) if folder else tempfile.TemporaryDirectory(prefix="record-audit-regroup-") as where:
+    with nullcontext(folder) if folder else temporary_folder("record-audit-regroup-") as where:
         staged = stage_notes(notes(), Path(where), -(-todo // REGROUP_PARTITION_NOTES))
         for k in sorted(staged):
             yield from iter_staged(Path(where) / part_name(k))

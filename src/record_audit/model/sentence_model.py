@@ -9,7 +9,8 @@ embeddings shipped in the ``wordllama`` wheel, standardized; ``embeddings.py``) 
 weighted by ``DENSE_WEIGHT``). Each is a one-vs-rest
 logistic regression whose probabilities are calibrated (sigmoid) on record-grouped folds.
 Models are saved with ``skops.io`` and loaded only against an explicit trusted-type
-list; pickle and joblib are never used for model files.
+list; pickle and joblib are never used for model files. skops is imported when a model is
+loaded or saved, without its default tables of every estimator (``skops_io``).
 """
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import skops.io as sio
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction import DictVectorizer
@@ -33,6 +32,7 @@ from sklearn.preprocessing import StandardScaler
 from .. import taxonomy
 from ..errors import Errors, InputError
 from ..files import replacing, write_atomic
+from .skops_io import skops_io
 
 # every type a record_audit model file may hold; anything else is refused on load
 TRUSTED_TYPES = sorted({
@@ -115,7 +115,9 @@ def _plain_vocabularies(pipeline) -> None:
             vectorizer.vocabulary_ = {term: int(index) for term, index in vocabulary.items()}
 
 
-def as_frame(rows: list[dict]) -> pd.DataFrame:
+def as_frame(rows: list[dict]):
+    """The rows as the DataFrame the pipeline's ColumnTransformer selects columns from."""
+    import pandas as pd
     return pd.DataFrame({c: [r[c] for r in rows] for c in COLUMNS})
 
 
@@ -174,6 +176,7 @@ class SentenceModel:
         """Write ``path`` (.skops, compressed) and its JSON sidecar (labels, thresholds, meta)."""
         path = Path(path)
         _plain_vocabularies(self.pipeline)
+        sio = skops_io(TRUSTED_TYPES)
         with replacing(path) as partial:
             sio.dump(self.pipeline, partial, compression=zipfile.ZIP_DEFLATED)
         sidecar = {"labels": list(self.labels), "thresholds": self.thresholds, "meta": self.meta,
@@ -187,14 +190,17 @@ class SentenceModel:
         path = Path(path)
         if not path.is_file():
             raise InputError(Errors.E055.format(path=path))
+        sio = skops_io(TRUSTED_TYPES)
+        from skops.io.exceptions import UntrustedTypesFoundException
         try:
-            untrusted = sio.get_untrusted_types(file=path)
+            # one reading of the file: skops audits every type in it against the list before
+            # constructing anything (reading it twice, to list its types first, took a second)
+            pipeline = sio.load(path, trusted=TRUSTED_TYPES)
+        except UntrustedTypesFoundException:
+            refused = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
+            raise InputError(Errors.E057.format(path=path, types=", ".join(refused))) from None
         except Exception:  # noqa: BLE001 - any parse failure means "not a skops model file"
             raise InputError(Errors.E056.format(path=path)) from None
-        refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
-        if refused:
-            raise InputError(Errors.E057.format(path=path, types=", ".join(refused)))
-        pipeline = sio.load(path, trusted=sorted(set(untrusted)))
         sidecar_path = path.with_suffix(".json")
         if not sidecar_path.is_file():
             raise InputError(Errors.E052.format(path=sidecar_path))

@@ -26,7 +26,7 @@ from sklearn.model_selection import GroupKFold
 
 from .. import __version__, taxonomy
 from ..errors import Errors, InputError
-from ..files import write_atomic
+from ..files import make_folder, write_atomic
 from ..io.annotated import AnnotatedRecord
 from ..rules import rules_fingerprint  # the rules part of a model's name (an audit run's lexicon_version)
 from .sentence_model import DESIGNS, TRUSTED_TYPES, SentenceModel, as_frame, build_classifier
@@ -472,7 +472,7 @@ def _train_model(train_files, *, dev_file, models_dir, design, seed, name, rules
     rules = rules_fingerprint(rules_dir)
     version = model_version(digest, rules, chosen, seed, precision_margin=precision_margin,
                             precision_floor=precision_floor)
-    models_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(models_dir)
     path = models_dir / f"{name}-{version}.skops"
     model.meta.update({
         "version": version, "design": chosen, "data_hash": digest, "rules_fingerprint": rules, "seed": seed,

@@ -104,6 +104,94 @@ _DEMONYM = re.compile(r"(?:ish|ese|ian|an|ic|i|ch)$")  # Polish, Vietnamese, Rom
 # "Jayden (6)", "Mia, 4,", "Leo aged 3": a person, whatever NER thought
 _AGE_AFTER = re.compile(r"\s*(?:\(\s*\d|,\s*\d{1,2}\s*[,)]|\s+(?i:age|aged)\s+\d)")
 
+# -- a capitalised word used as a person ---------------------------------------------------------
+# Names of every origin: any capital (Ł, Ó, Ā, Nguyễn's Ễ), letters of any script, joined by
+# hyphens or apostrophes ("Seo-yeon", "Ng'ang'a", "N'Diaye", "O'Brien"); a possessive "'s" is not part of it.
+_UPPER = "".join(sorted(c for c in map(chr, range(0x2000)) if c.isupper()))
+_LETTER = r"[^\W\d_]"
+NAME_WORD = re.compile(rf"(?<![\w'’-])[{re.escape(_UPPER)}]{_LETTER}*(?:['’-]{_LETTER}+)*")
+_JOINERS = "-'’"
+# people a name is introduced with ("MO Chidi", "her partner, Will", "Eze (mother)")
+FAMILY = set("""mother father mum mom mam mummy mommy daddy dad parent parents sister brother sibling siblings son
+daughter baby child children kid grandmother grandfather grandma grandpa granddad gran nan nana nanna aunt auntie
+uncle cousin niece nephew partner boyfriend girlfriend husband wife ex fiance fiancé fiancee fiancée friend
+neighbour neighbor carer stepfather stepmother stepdad stepmum stepmom teacher worker caseworker keyworker officer
+detective victim survivor perpetrator client resident pupil student youngster toddler infant twin twins""".split())
+# what a person has: "Hope's father", "took Grace's phone"
+PERSON_THINGS = FAMILY | set("""phone mobile room bedroom bed house home flat school nursery class friends behaviour
+behavior bruise bruises injury injuries face arm arms leg legs hand hands head neck eye eyes back hair body clothes
+toys bag car birthday name account messages needs safety wellbeing views wishes voice statement disclosure care
+medication health development attendance progress plan appointment keyworker gp doctor therapist""".split())
+# verbs whose subject is a person ("Will attended", "MO said Precious screamed")
+PERSON_VERBS = set("""say tell disclose report state explain describe deny admit claim allege cry scream shout yell
+laugh smile giggle hide run flee leave return attend miss refuse agree decline want wish feel sleep eat play hit push
+punch kick slap grab threaten strike choke strangle bite hurt call phone ring text message email visit meet see
+speak talk ask answer reply respond confirm promise sign move live stay arrive walk sit stand wake worry fear love
+hate like know think believe remember forget understand engage cooperate comply participate consent request need
+apologise apologize blame accuse insist minimise minimize protect cook clean take give bring send drive kiss hug touch
+bathe feed dress write draw sing sob shake tremble flinch reveal mention complain argue fight swear drink smoke assault
+attack follow stalk control isolate whisper nod shrug lie cuddle wet soil bang kick struggle cope manage admit
+present share open hope wonder prefer enjoy choose decide try work study learn read sleepwalk vomit faint collapse
+disappear abscond escape""".split())
+# verbs whose object is a person ("phoned Precious", "FA hit Seán")
+PERSON_OBJECT_VERBS = set("""hit push punch kick slap grab threaten strike choke strangle bite hurt injure call phone
+ring text message email visit meet see tell ask help hug kiss touch take collect pick bring drive feed bathe dress
+carry hold protect comfort reassure warn advise inform remind thank interview assess observe support contact chase
+follow stalk assault attack abuse rape blame accuse shout scream swear lock leave hide punish smack shake throw
+drag restrain isolate control monitor supervise wake settle put send introduce encourage praise reward""".split())
+# words after a person: "Will was quiet", "Hope seemed upset"
+PERSON_STATES = set("""quiet polite upset scared frightened afraid tearful angry happy sad withdrawn anxious distressed
+calm settled shy nervous worried tired hungry unwell ill sick safe present absent asleep awake aggressive violent
+drunk intoxicated hostile cooperative engaged chatty friendly pleased relieved shaken bruised injured hurt smiling
+crying alone pregnant clingy subdued animated talkative polite rude defiant cheerful""".split())
+# capitalised service and institution words that are not names ("Hospital appointment", "informed School")
+INSTITUTIONS = set("""school nursery hospital council housing probation health visitor services service refuge
+shelter aid clinic surgery practice centre center unit ward department team agency trust authority office board panel
+programme program project charity support group church mosque temple gurdwara synagogue library pharmacy jobcentre
+benefits college university academy prison court police family families children child social care early help
+association partnership network forum conference meeting review hearing order tribunal magistrates crown county
+district city state federal national local emergency ambulance fire""".split())
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"}
+# prepositions before a place: "moved to Manchester", "born in Lagos"
+PLACE_PREPOSITIONS = {"in", "from", "near", "at", "into", "to", "around", "outside", "towards", "toward", "across",
+                      "via", "through", "within"}
+# verbs after which "to"/"with" takes a person: "spoke to Grace", "lives with Will"
+_TO_PERSON = {"speak", "talk", "say", "explain", "write", "reply", "lie", "listen", "apologise", "apologize",
+              "complain", "disclose", "report", "go", "run", "turn", "give", "send", "introduce", "read", "sing",
+              "whisper", "shout", "scream", "text", "message", "email", "chat", "reach", "tell"}
+_TITLE_BEFORE = re.compile(r"\b(?i:ms|mrs|miss|mr|mx|dr|mister|judge|master)\.?\s+$")
+_VOCATIVE_BEFORE = re.compile(r"(?:^|[\s(\"“'‘])(?i:dear|hi|hiya|hello|hey|thank\s+you|thanks|well\s+done|good\s+"
+                              r"(?:morning|afternoon|evening|night)|sorry|bye|goodbye|cheers|congratulations|"
+                              r"love|take\s+care|night)\s*,?\s+$")
+_VOCATIVE_END = re.compile(rf"\s*(?:[,.!?:;\n)]|$|\s+[{re.escape(_UPPER)}])")
+_VOCATIVE_AFTER = re.compile(r",\s+(?i:you|your|you're|we|we're|i|i'm|please|thank|thanks|well\s+done|can|could|"
+                             r"would|will|do|did|don't|are|have|remember|listen|look|it's|that's|let's|come|tell|"
+                             r"how|what|where|why|when|is|there|here|my|our|this|no|yes)\b")
+_SENTENCE_OPEN = re.compile(r"(?:^|[.!?…]\s+|\n\s*|[\"“‘(]\s*)$")
+_FIELD = re.compile(r"(?im)^[ \t>*-]*(?:to|attn|attention|from|cc|bcc|name|client|child|mother|father|parent|carer|"
+                    r"young\s+person|service\s+user|patient|pupil|signed|signature)\s*:[ \t]*$")
+_LANGUAGE_BEFORE = re.compile(r"(?i:\b(?:language|languages|tongue|dialect)\s+(?:is|was|are|were|of)\s+"
+                              r"|\b(?:speaks?|spoke|speaking|speak|fluent\s+in|reads|writes|interpreted\s+into|"
+                              r"translated\s+into)\s+(?:only\s+|mainly\s+|mostly\s+|some\s+|little\s+|fluent\s+|"
+                              r"limited\s+|basic\s+|good\s+)?"
+                              r"|\b(?:english|and|or)\s+(?:and|or)\s+)$")
+_LANGUAGE_AFTER = re.compile(r"(?i:\s*-?\s*(?:interpreter|interpreting|speaker|speakers|speaking|translation|"
+                             r"translator|language|dialect)\b)")
+# "However, you ...", "Sadly, we ...", "Overall, ...": sentence openers that are no vocative
+_NOT_VOCATIVE_POS = {"SCONJ", "CCONJ", "DET", "PRON", "ADP", "NUM", "INTJ", "PART"}
+_OPENERS = set("""overall anyway afterwards instead later today tonight okay ok yes no sorry again also now well so then
+still meanwhile though plus besides hence thus therefore regardless nevertheless nonetheless please remember look
+listen honestly basically apparently hopefully actually first second third next last finally""".split())
+
+
+def _may_be_called(token) -> bool:
+    """Whether a sentence's first word before ", you ..." may be a person called by name ("Will, you did well")."""
+    lower = token.lower_
+    if token.pos_ in _NOT_VOCATIVE_POS or lower in _OPENERS or lower.endswith("ly"):
+        return False
+    return lower not in STOP_WORDS or token.pos_ == "AUX"  # a modal before a comma is a name
+
 
 @lru_cache(maxsize=8)
 def _party_words(directory: str | None) -> frozenset[str]:
@@ -185,8 +273,11 @@ def _merge(text: str, found: list[tuple[int, int, str]]) -> list[tuple[int, int,
     merged: list[tuple[int, int, str]] = []
     for start, end, kind in found:
         if merged and start < merged[-1][1]:
-            if end > merged[-1][1]:  # overlapping identifiers: redact the union
-                merged[-1] = (merged[-1][0], end, merged[-1][2])
+            # overlapping identifiers: redact the union; a person's sign outweighs NER's place or organisation
+            weaker = merged[-1][2] in ("Organisation", "Place", "Name?") or (
+                merged[-1][2] == "Address" and not any(c.isdigit() for c in text[merged[-1][0]:end]))
+            joined = "Name" if kind == "Name" and weaker else merged[-1][2]
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), joined)
             continue
         if (merged and kind.startswith("Name") and merged[-1][2].startswith("Name")
                 and not text[merged[-1][1]:start].strip()):
@@ -210,6 +301,9 @@ class Deidentifier:
             None if rules is None else str(rules))
         self.keep = frozenset((KEEP | words) - NAME_LIKE)
         self.common = _common_words(nlp)
+        # the words a name is introduced with: family words, and the rules' party acronyms ("MO", "FA")
+        self.introducers = frozenset(FAMILY | {w for w in words if w.isalpha() and 2 <= len(w) <= 4
+                                               and w not in STOP_WORDS})
 
     def _kept(self, word: str) -> bool:
         """Whether a party or practice word stays (see ``_SHORT_CAPITALISED`` and ``NAME_LIKE``)."""
@@ -227,6 +321,147 @@ class Deidentifier:
         doc = token.doc
         follows = doc[token.i + 1].text if token.i + 1 < len(doc) else ""
         return token.is_sent_start and follows in (":", "-", "–", "") and token.lower_ in self.common
+
+    def _ordinary(self, tokens) -> bool:
+        """Whether every word of a (possibly hyphenated) capitalised word is an English word."""
+        words = [t for t in tokens if t.is_alpha]
+        return bool(words) and all(t.lower_ in self.common or t.lower_ in STOP_WORDS or t.lemma_.lower() in self.common
+                                   for t in words)
+
+    def _introduced(self, text: str, start: int, end: int) -> bool:
+        """A party or family word right before ("MO Chidi", "her partner, Will") or in brackets after ("(mother)")."""
+        before = re.search(r"([^\W\d_]+)\s*[,:]?\s+$", text[max(0, start - 40):start])
+        if before:
+            word = before.group(1)
+            if word.lower() in FAMILY or (word.isupper() and word.lower() in self.introducers):
+                return True
+        after = re.match(r"\s*\(\s*([^)]{1,40})\)", text[end:])
+        if after:
+            inside = re.findall(r"[^\W\d_]+", after.group(1))
+            return bool(inside) and (inside[0].lower() in FAMILY or inside[0].isupper() and
+                                     inside[0].lower() in self.introducers or inside[0].lower() in ("aged", "age"))
+        return False
+
+    def _person_role(self, span, opening: bool, ordinary: bool) -> bool:
+        """The subject of what a person does or is, or the object of what is done to a person."""
+        root = span.root
+        head = root.head
+        if root.dep_ in ("nsubj", "nsubjpass") and head is not root:
+            if root.dep_ == "nsubj" and head.lemma_.lower() in PERSON_VERBS:
+                return True
+            states = [c for c in head.children if c.dep_ in ("acomp", "attr", "oprd") and c.lemma_.lower() in PERSON_STATES]
+            if states and head.lemma_.lower() in ("be", "seem", "appear", "look", "become", "get", "feel", "remain"):
+                return True
+            return root.dep_ == "nsubjpass" and head.lemma_.lower() in PERSON_OBJECT_VERBS and not opening
+        # "Will attended": a modal that is a name, misparsed as the auxiliary of a past-tense verb
+        if root.dep_ in ("aux", "dep") and root.pos_ == "AUX" and head.tag_ in ("VBD", "VBZ", "VBN"):
+            return True
+        if opening and ordinary:
+            return False  # a sentence's first word is an object only by a misparse
+        if root.dep_ in ("dobj", "dative", "iobj", "obj") and head.lemma_.lower() in PERSON_OBJECT_VERBS:
+            return True
+        if root.dep_ == "pobj" and head.lower_ in ("with", "to", "at", "for") and head.head is not head:
+            verb = head.head.lemma_.lower()
+            if head.lower_ == "with" and verb in PERSON_VERBS | PERSON_OBJECT_VERBS:
+                return True
+            if head.lower_ == "to" and verb in _TO_PERSON:
+                return True
+            if head.lower_ in ("at", "for") and verb in ("shout", "scream", "swear", "yell", "look", "stare", "care",
+                                                         "wait", "ask", "cry", "throw", "lunge", "spit", "laugh"):
+                return True
+        return False
+
+    def _person_words(self, text: str, doc) -> list[tuple[int, int, str]]:
+        """Capitalised words used as a person, whatever NER thought: "Name" with a person's sign, else
+        "Name?" for a word that is no English word (unless used as a place), "Place" after "in", "from"...
+
+        Signs: a title before; an age, a party word ("MO", "mother") before or in brackets after;
+        a vocative or an addressee; the possessor of a family word or a person's things; the subject
+        of a person's verb or state, the object of what is done to a person. A capitalised English
+        word ("Hope", "Will", "Summer") is a name only with such a sign; a word that is no English
+        word ("Tevita", "Seo-yeon", "Ng'ang'a") is a name unless it is a place, a language or a
+        service. Days, months, the rules' party and practice words and services stay.
+        """
+        found = []
+        names_at: set[int] = set()
+        for m in NAME_WORD.finditer(text):
+            start, end = m.span()
+            word = m.group()
+            if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS":
+                end -= 2
+                word = word[:-2]
+            lower = word.lower()
+            parts = [p for p in re.split(r"['’-]", lower) if p]
+            if (len(word) < 2 or word.isupper() or self._kept(word) or lower in TITLES
+                    or all(p in INSTITUTIONS or p in self.keep for p in parts)):
+                continue
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            root = span.root
+            before = text[:start]
+            opening = bool(_SENTENCE_OPEN.search(before)) or root.is_sent_start
+            if _LANGUAGE_BEFORE.search(before[-60:]) or _LANGUAGE_AFTER.match(text, end):
+                continue  # "first language is Urdu", "Tigrinya interpreter"
+            ordinary = self._ordinary(span)
+            strong = (_TITLE_BEFORE.search(before[-12:]) is not None
+                      or _AGE_AFTER.match(text, end) is not None
+                      or self._introduced(text, start, end)
+                      or _FIELD.search(before[-40:]) is not None
+                      or (_VOCATIVE_BEFORE.search(before[-30:]) is not None and _VOCATIVE_END.match(text, end))
+                      or (opening and _VOCATIVE_AFTER.match(text, end) is not None and _may_be_called(root))
+                      or (root.dep_ == "poss" and root.head.lemma_.lower() in PERSON_THINGS)
+                      or any(t.ent_type_ == "PERSON" for t in span))
+            if lower in MONTHS or lower in STOP_WORDS and root.pos_ != "AUX":
+                # "Nobody said", "in May": a person only with a title, a party word or an age ("Mrs May", "June (4)")
+                if not (_TITLE_BEFORE.search(before[-12:]) or self._introduced(text, start, end)
+                        or _AGE_AFTER.match(text, end)):
+                    continue
+                strong = True
+            if strong or self._person_role(span, opening, ordinary):
+                # an English word ("Summer (4)") stays a guess, matched elsewhere only capitalised, unless
+                # NER, a title or an introduction ("MO Summer Baker") says the record names a person so
+                introduced = (_TITLE_BEFORE.search(before[-12:]) or self._introduced(text, start, end)
+                              or any(t.ent_type_ == "PERSON" for t in span))
+                found.append((start, end, "Name" if introduced or not ordinary else "Name?"))
+                names_at.add(start)
+                continue
+            if ordinary or root.ent_type_ in ("NORP", "LANGUAGE", "DATE", "TIME", "EVENT", "ORG", "PRODUCT",
+                                              "WORK_OF_ART", "LAW"):
+                continue  # an English word with no person's sign; NER's organisations are its own spans
+            if _DEMONYM.search(lower) and root.pos_ == "ADJ":
+                continue  # "Eritrean", "Tamil" as adjectives
+            if self._heading_word(root):
+                continue
+            previous = doc[span.start - 1] if span.start else None
+            if root.ent_type_ in ("GPE", "LOC", "FAC") or (
+                    previous is not None and previous.lower_ in PLACE_PREPOSITIONS and root.dep_ == "pobj"):
+                found.append((start, end, "Place"))
+                continue
+            found.append((start, end, "Name?"))
+        # a capitalised word beside a name is part of it ("To: Will Mills", "Seán Ní Bhriain")
+        words = [(m.start(), m.end() - (2 if len(m.group()) > 3 and m.group()[-2] in "'’" and m.group()[-1] in "sS"
+                                          else 0), m.group()) for m in NAME_WORD.finditer(text)]
+        named = {(s, e) for s, e, k in found if k.startswith("Name")}
+        changed = True
+        while changed:
+            changed = False
+            for i, (s, e, w) in enumerate(words):
+                if (s, e) in named:
+                    continue
+                lower = w.lower()
+                if (self._kept(w) or lower in TITLES or lower in MONTHS or w.isupper() and len(w) > 2
+                        or lower in INSTITUTIONS or lower in STOP_WORDS and len(w) > 2):
+                    continue
+                near = [(words[j][0], words[j][1]) for j in (i - 1, i + 1) if 0 <= j < len(words)]
+                for ns, ne in near:
+                    gap = text[min(e, ne):max(s, ns)]
+                    if (ns, ne) in named and gap in (" ", "\u00a0"):
+                        found.append((s, e, "Name"))
+                        named.add((s, e))
+                        changed = True
+                        break
+        return found
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, kind) of every identifier in ``text``, overlaps joined, in order.
@@ -255,6 +490,8 @@ class Deidentifier:
             words = [t for t in ent if not t.is_punct and not self._kept(t.text)]
             if not words or not any(t.is_alpha or t.like_num for t in words):
                 continue
+            if kind in ("Place", "Organisation") and all(t.lower_ in INSTITUTIONS or t.is_stop for t in words):
+                continue  # "the Council", "Housing", "Children's Services": a service, not which one
             if kind == "Name":
                 words = [t for t in words if t.is_alpha or "-" in t.text or "'" in t.text]
                 if not words:
@@ -275,8 +512,13 @@ class Deidentifier:
             if prev in TITLES and token.is_title and token.lower_ not in TITLES:
                 found.append((token.idx, token.idx + len(token), "Name"))  # Ms. Okafor
             elif (token.pos_ == "PROPN" and token.is_title and token.is_alpha and not self._kept(token.text)
-                  and i not in not_names and not self._heading_word(token)):
-                found.append((token.idx, token.idx + len(token), "Name?"))  # first names NER misses
+                  and token.lower_ not in INSTITUTIONS and i not in not_names and not self._heading_word(token)):
+                # first names NER misses; "to Manchester", "in Lagos": a place (still an identifier)
+                place = prev in PLACE_PREPOSITIONS and token.dep_ == "pobj" and not token.ent_type_ == "PERSON"
+                found.append((token.idx, token.idx + len(token), "Place" if place else "Name?"))
+        found.extend(self._person_words(text, doc))
+        found = [(*_whole_word(text, s, e), k) if k.startswith("Name") else (s, e, k) for s, e, k in found]
+        found = [span for span in found if not _language_word(text, span)]
         found = [piece for span in found for piece in _subtract(span, protected)]
         return _merge(text, found)
 
@@ -375,6 +617,11 @@ class Deidentifier:
             elif not exact:
                 pseudonyms.exact.discard(key[1])
 
+    def _english(self, name: str) -> bool:
+        """Whether a learned name is (made of) English words, so its lower-case form may be a word."""
+        parts = [p for p in re.split(r"[\s'’-]+", name) if p]
+        return any(p in self.common or p in STOP_WORDS for p in parts)
+
     def _known_names(self, text: str, spans: list[tuple[int, int, str]], pseudonyms: Pseudonyms):
         """A learned name where NER and patterns did not look ("told priya"), outside other spans.
 
@@ -387,7 +634,8 @@ class Deidentifier:
                        key=len, reverse=True)
         for original in names:
             for m in re.finditer(rf"(?<![\w\[]){re.escape(original)}(?!\w)", text, flags=re.I):
-                if not m.group()[:1].isupper() and (original in STOP_WORDS or original in pseudonyms.exact):
+                if not m.group()[:1].isupper() and (original in STOP_WORDS or original in pseudonyms.exact
+                                                    and self._english(original)):
                     continue
                 i = bisect.bisect_right(starts, m.start()) - 1
                 inside = i >= 0 and spans[i][1] > m.start()
@@ -402,3 +650,26 @@ def _common_words(nlp: Language) -> frozenset[str]:
     except (KeyError, AttributeError, ValueError):
         return frozenset()
     return frozenset(word for words in index.values() for word in words)
+
+
+def _whole_word(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a name to the whole word it is part of ("Seo" in "Seo-yeon", "Brien" in "O'Brien"), not its "'s"."""
+    while start > 1 and text[start - 1] in _JOINERS and text[start - 2].isalpha():
+        start -= 1
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+    while end < len(text) - 1 and text[end] in _JOINERS and text[end + 1].isalpha():
+        if text[end] in "'’" and text[end + 1] in "sS" and (end + 2 == len(text) or not text[end + 2].isalpha()):
+            break
+        end += 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+    return start, end
+
+
+def _language_word(text: str, span: tuple[int, int, str]) -> bool:
+    """A language named as one ("first language is Urdu", "a Tigrinya interpreter"): no identifier."""
+    start, end, kind = span
+    if kind not in ("Name", "Name?", "Place", "Organisation") or " " in text[start:end].strip():
+        return False
+    return bool(_LANGUAGE_BEFORE.search(text[max(0, start - 60):start]) or _LANGUAGE_AFTER.match(text, end))

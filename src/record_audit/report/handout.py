@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__, taxonomy
 from ..errors import Errors, InputError
-from ..files import write_atomic
+from ..files import make_folder, write_atomic
 from ..gallery import Example
 
 FORMATS = {"html": "handout.html.j2", "md": "handout.md.j2"}
@@ -26,9 +26,13 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~!])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
+# where an example's flag came from, in plain words (taxonomy.display_name; a reviewer's added flag)
+SOURCE_TITLES = {**{s: taxonomy.display_name(s) for s in taxonomy.SOURCES}, "review": "Added by a reviewer"}
+
+
 def label_title(label: str) -> str:
-    """'failure_to_protect' -> 'Failure to protect' (the label itself stays beside it)."""
-    return label.replace("_", " ").capitalize()
+    """A label's plain-language name: 'failure_to_protect' -> 'Failure to protect' (taxonomy.display_name)."""
+    return taxonomy.display_name(label)
 
 
 def md_escape(value) -> str:
@@ -82,7 +86,7 @@ def render_handout(examples: list[Example], *, title: str, fmt: str = "html") ->
     title = " ".join((title or "").split()) or "Documentation examples"
     sections = group_examples(examples)
     return _environment(fmt).get_template(FORMATS[fmt]).render(
-        title=title, sections=sections, count=len(examples), version=__version__,
+        title=title, sections=sections, count=len(examples), version=__version__, source_titles=SOURCE_TITLES,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d"))
 
 
@@ -99,7 +103,7 @@ def write_handout(examples: list[Example], folder: str | Path, *, title: str,
     if folder.exists() and not folder.is_dir():
         raise InputError(Errors.E120.format(path=folder))
     rendered = {fmt: render_handout(examples, title=title, fmt=fmt) for fmt in formats}
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     paths = []
     for fmt, text in rendered.items():
         path = folder / f"{handout_name(title)}.{fmt}"

@@ -1,4 +1,4 @@
 """The SQLite audit store: the only package that reads or writes SQL."""
-from .db import SCHEMA_VERSION, AuditStore, StoredRecord
+from .db import SCHEMA_VERSION, AuditStore, StoredRecord, copy_store
 
-__all__ = ["AuditStore", "StoredRecord", "SCHEMA_VERSION"]
+__all__ = ["AuditStore", "StoredRecord", "SCHEMA_VERSION", "copy_store"]

@@ -18,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 
 from ..continuum import Placement
-from ..errors import Errors, InputError
+from ..errors import Errors, InputError, Warnings, warn
+from ..files import create_file, loose_mode
 from ..results import Cue, Flag, NoteResult, RecordResult, RoleMention, Sentence
 from ..indicators import Evidence, Indicators
 from ..io import Note
@@ -86,6 +87,30 @@ def _evidence_json(items) -> list[dict]:
     return [{**e.to_dict(), "sentence_index": e.sentence_index} for e in items]
 
 
+def copy_store(source: str | Path, target: str | Path) -> Path:
+    """Copy an audit store into ``target`` (replaced), owner-only: a consistent copy, whatever is in its WAL.
+
+    For a simulated review or a demo on a copy: SQLite's online backup, into a file created
+    owner-only here (``shutil.copy`` would copy the source's mode and miss its WAL).
+    """
+    source, target = Path(source), Path(target)
+    if not source.is_file():  # sqlite3.connect would create it, readable by all
+        raise InputError(Errors.E220.format(path=source))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    create_file(target)
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
 class AuditStore:
     """Open (creating and migrating as needed) an audit store file."""
 
@@ -93,7 +118,13 @@ class AuditStore:
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
             raise InputError(Errors.E100.format(path=self.path))
+        loose = loose_mode(self.path)
+        if loose is not None:
+            warn(Warnings.W090.format(path=self.path, mode=f"{loose:04o}"))
         try:
+            # a new store is created owner-only here, not by SQLite (0644 less the umask);
+            # SQLite gives its -wal, -shm and -journal files the store's own mode
+            create_file(self.path)
             # Jupyter kernels (ipykernel 7) run widget callbacks on another thread than the cell
             # that opened the store: the connection may be shared, and writes take self.lock.
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,

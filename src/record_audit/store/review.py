@@ -202,7 +202,12 @@ class ReviewStore:
             "flag_source": target["flag_source"], "decision": "undo", "undoes": target["decision_id"]})
 
     def adjudicate(self, lead: str, key: FlagKey, decision: str, **kwargs) -> int:
-        """A lead's final decision on a flag (adjudication outranks reviewers' decisions)."""
+        """A lead's final decision on a flag (adjudication outranks reviewers' decisions).
+
+        The lead says why in ``comment`` (required): any decision, whatever the reviewers chose.
+        """
+        if not (kwargs.get("comment") or "").strip():
+            raise InputError(Errors.E200.format(where=key.where()))
         if decision == "add":
             return self.add(lead, key.record_id, key.note_id, key.sentence_index, key.label, kind="adjudication",
                             **kwargs)
@@ -472,15 +477,8 @@ class ReviewStore:
         Categories are the decisions' outcomes (accept, reject, relabel:<label>, add); on
         a record both reviewed, a flag one reviewer added counts as 'absent' for the other.
         """
-        current = self.current()
-        shared = {k.record_id for k, by in current.items() if a in by and b in by}
-        by_label: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for key, by in current.items():
-            if a in by and b in by:
-                by_label[key.label].append((outcome(by[a]), outcome(by[b])))
-            elif key.source == REVIEW_SOURCE and (a in by) != (b in by) and key.record_id in shared:
-                by_label[key.label].append((outcome(by.get(a)) or "absent", outcome(by.get(b)) or "absent"))
-        return _agreement_table(by_label)
+        from .agreement import agreement_pairs  # kappa's interval and what it means: agreement.measure_agreement
+        return _agreement_table(agreement_pairs(self.current(), a, b))
 
     def disagreements(self, a: str, b: str) -> list[tuple[FlagKey, dict, dict]]:
         """Flags both reviewers decided differently, still without an adjudication."""

@@ -8,8 +8,9 @@ from __future__ import annotations
 import importlib
 
 _PANELS = {
-    "ReviewPanel": ".review_panel", "AdjudicationPanel": ".review_panel", "SummaryDashboard": ".dashboard",
-    "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel", "Downloads": ".downloads",
+    "ReviewPanel": ".review_panel", "AdjudicationPanel": ".adjudication_panel", "SummaryDashboard": ".dashboard",
+    "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel", "DemoSwitch": ".demo",
+    "Downloads": ".downloads",
 }
 
 

@@ -21,16 +21,18 @@ from typing import Callable
 import ipywidgets as w
 
 from .. import taxonomy
+from ..files import make_folder
 from ..indicators import Indicators
 from ..report.html import INDICATOR_TEXT, LEVEL_COLOURS, segments, write_report
-from ..report.summary import group_summaries, sample_summary, tables, write_xlsx
+from ..report.summary import LEVEL_SOURCE_NAMES, RATE_NAMES, group_summaries, sample_summary, write_workbook
+from ..report.why import explain
 from ..store.review import ReviewedRecord, ReviewStore
 from .render import shown
 
 VIEWS = (("Reviewed levels", "level"), ("Pipeline levels", "raw_level"))
 BREAKDOWNS = (("by team", "team"), ("by worker", "worker"))
 BARS = (*taxonomy.RECORD_LEVELS, taxonomy.NOT_APPLICABLE)
-BAR_NAMES = {taxonomy.NOT_APPLICABLE: "not placed (no DV)"}
+BAR_NAMES = {taxonomy.NOT_APPLICABLE: taxonomy.display_name(taxonomy.NOT_APPLICABLE)}
 # light bar colours take dark text
 DARK_TEXT = {"Blindness", "Pre-Competence"}
 # what each rate of summarize_sample counts, so a click lists exactly the records behind it
@@ -115,7 +117,7 @@ def evidence_html(store, placement, limit: int) -> str:
             else:
                 bg = "#cdebd3" if seg.kind == "strength" else "#fbd3cf"
                 marks.append(f'<mark style="background:{bg};padding:0 2px">{escape(seg.text)}</mark>')
-        labels = " · ".join(sorted({escape(s["label"]) for s in spans[note_id, index]}))
+        labels = " · ".join(sorted({escape(taxonomy.display_name(s["label"])) for s in spans[note_id, index]}))
         items.append(f'<li style="margin:3px 0">{"".join(marks)} <span style="color:#5f6b73;font-size:12px">'
                      f'({escape(note_id)} · {labels})</span></li>')
     more = len(keys) - limit
@@ -125,22 +127,29 @@ def evidence_html(store, placement, limit: int) -> str:
 
 
 def record_html(store, shown_rec: ReviewedRecord, reviewed: ReviewedRecord, *, evidence_limit: int,
-                is_open: bool) -> str:
-    """One record of a drill-down: its level, raw vs reviewed, the rationale and the evidence."""
+                is_open: bool, rubric=None) -> str:
+    """One record of a drill-down: its level, raw vs reviewed, why (this record's own facts) and the evidence."""
     p = shown_rec.placement
     colour = LEVEL_COLOURS.get(p.level, "#9e9e9e")
     raw_level, level = reviewed.raw.placement.level, reviewed.placement.level
-    moved = (f' · pipeline {escape(raw_level)} → reviewed {escape(level)}' if raw_level != level else "")
-    source = reviewed.placement.level_source
-    why = "Override reason" if p.level_source == "override" else "Why this level"
-    override = (f'<div><b>Overridden after review:</b> {escape(reviewed.override_reason)}</div>'
-                if reviewed.override_reason and p.level_source != "override" else "")
+    name = taxonomy.display_name
+    moved = (f' · pipeline {escape(name(raw_level))} → reviewed {escape(name(level))}' if raw_level != level else "")
+    source = LEVEL_SOURCE_NAMES.get(reviewed.placement.level_source, reviewed.placement.level_source)
+    placed = shown_rec.raw.placement if p.level_source == "override" else p
+    why = explain(rubric, placed.level, placed.rule_id, shown_rec.indicators) if rubric is not None else None
+    reason = why.sentence if why is not None else (p.rationale or "—")
+    lacking = f'<div style="color:#37474f">{escape(why.lacking)}</div>' if why is not None and why.lacking else ""
+    override = ""
+    if p.level_source == "override":
+        override = f'<div><b>Override reason:</b> {escape(p.rationale or "—")}</div>'
+    elif reviewed.override_reason:
+        override = f'<div><b>Overridden after review:</b> {escape(reviewed.override_reason)}</div>'
     return (f'<details class="ra-record" data-record="{escape(shown_rec.record_id)}"{" open" if is_open else ""} '
             f'style="border-left:6px solid {colour};padding:2px 8px;margin:6px 0">'
             f'<summary><b>{escape(shown_rec.record_id)}</b> · <span style="color:{colour}">'
-            f'<b>{escape(p.level)}</b></span>{moved} · {escape(source)} · team {escape(shown_rec.team or "—")} · '
-            f'worker {escape(shown_rec.worker or "—")}</summary>'
-            f'<div><b>{why}:</b> {escape(p.rationale or "—")}</div>{override}'
+            f'<b>{escape(name(p.level))}</b></span>{moved} · {escape(source)} · team {escape(shown_rec.team or "—")} · '
+            f'worker {escape(shown_rec.worker or "—")}</summary>{override}'
+            f'<div><b>Why this level:</b> {escape(reason)}</div>{lacking}'
             f'{evidence_html(store, p, evidence_limit)}</details>')
 
 
@@ -187,7 +196,7 @@ class SummaryDashboard(w.VBox):
             button.add_class("ra-rate")
             button.on_click(shown(self, lambda _=None, name=name: self.select_indicator(name)))
             self.rate_buttons[name] = button
-            text = INDICATOR_TEXT[name] if name in CONCERN_RATES else f"DV records that {INDICATOR_TEXT[name]}"
+            text = f"DV records {INDICATOR_TEXT[name]}"
             self.rate_rows.append(w.HBox([button, w.HTML(escape(text))], layout=w.Layout(align_items="center")))
         self.breakdown = w.ToggleButtons(options=BREAKDOWNS, value="team")
         self.grid = w.GridBox()
@@ -285,7 +294,7 @@ class SummaryDashboard(w.VBox):
         shown_recs = self.shown_records
         header = [_head(by), _head("DV", "DV records"),
                   *[_head(_short(lv), BAR_NAMES.get(lv, lv)) for lv in BARS],
-                  _head("father absent", INDICATOR_TEXT["father_absent_record"])]
+                  _head("father absent", f"DV records {INDICATOR_TEXT['father_absent_record']}")]
         children = list(header)
         self.cells = {}
         for group in group_summaries(shown_recs, self.rubric, by):
@@ -321,7 +330,7 @@ class SummaryDashboard(w.VBox):
         """List the DV records an indicator rate counts."""
         self._again = lambda: self.select_indicator(name)
         test = INDICATOR_TESTS[name]
-        return self._select(name, lambda r: r.indicators.dv_present and test(r.indicators))
+        return self._select(RATE_NAMES.get(name, name), lambda r: r.indicators.dv_present and test(r.indicators))
 
     def select_cell(self, group: str, level: str, by: str | None = None) -> list[str]:
         """List the records of one team or worker (``by``, default the breakdown shown) at one level."""
@@ -345,7 +354,8 @@ class SummaryDashboard(w.VBox):
         self.selected_ids = [r.record_id for r in chosen]
         view_name = dict((v, k) for k, v in VIEWS)[self.view.value]
         cards = "".join(record_html(self.store.store, r, reviewed[r.record_id], is_open=i < 3,
-                                    evidence_limit=self.evidence_per_record) for i, r in enumerate(chosen))
+                                    evidence_limit=self.evidence_per_record, rubric=self.rubric)
+                        for i, r in enumerate(chosen))
         self.detail.value = (f'<div style="font-size:15px"><b>{escape(title)}</b> · {len(chosen)} record(s) · '
                              f'{escape(view_name.lower())}</div>'
                              + (cards or '<div style="color:#5f6b73">No records.</div>'))
@@ -354,7 +364,7 @@ class SummaryDashboard(w.VBox):
     # -- exports ---------------------------------------------------------------------------------
     def _folder(self) -> Path:
         folder = Path(self.folder.value.strip() or "out").expanduser()
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         return folder
 
     def write_report(self) -> Path:
@@ -366,7 +376,7 @@ class SummaryDashboard(w.VBox):
     def write_workbook(self) -> Path:
         """Write the workbook (XLSX: records, indicators, by_team, by_worker, evidence) atomically."""
         path = self._folder() / WORKBOOK_NAME
-        write_xlsx(path, tables(self.store.store, self.rubric))
+        write_workbook(path, self.store.store, self.rubric)
         self.message.value = f'<span style="color:#1a6b3a">Workbook written: {escape(str(path.resolve()))}</span>'
         return path
 

@@ -1,4 +1,4 @@
-"""``ReviewPanel``: the review queue as one widget that owns its keyboard (and ``AdjudicationPanel``).
+"""``ReviewPanel``: the review queue as one widget that owns its keyboard.
 
 One key per decision, as reviewers know it from Prodigy or Label Studio: ``a`` accept, ``r``
 then a number for the reason, ``l`` relabel, ``m`` add a missed flag, ``s`` skip, ``←``/``→``
@@ -20,17 +20,14 @@ browser as data and is set as text, never as HTML.
 from __future__ import annotations
 
 import dataclasses
-from html import escape
 from pathlib import Path
 
 import anywidget
-import ipywidgets as w
 import traitlets as t
 
 from .. import taxonomy
 from ..errors import Errors, InputError
 from ..store.review import REVIEW_SOURCE, FlagKey, QueueItem, ReviewStore
-from .render import flag_card, shown  # AdjudicationPanel's
 
 STATIC = Path(__file__).resolve().parent / "static"
 # the reasons in TAXONOMY order, numbered from 1 (no default: a reject waits for its number)
@@ -604,65 +601,3 @@ class ReviewPanel(anywidget.AnyWidget):
         self._say(f"Accepted {len(ids)} flag(s) of record {record}. z undoes them together.", "ok")
         return ids
 
-
-def _pct(value) -> str:
-    return "" if value is None else f"{100 * value:.0f}%"
-
-
-def _num(value) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def agreement_table(a: str, b: str, stats: dict) -> str:
-    """Agreement per label and overall as an HTML table (labels with flags both reviewed)."""
-    rows = "".join(f"<tr><td>{escape(k)}</td><td>{v['n']}</td><td>{_pct(v['percent_agreement'])}</td>"
-                   f"<td>{_num(v['kappa'])}</td></tr>" for k, v in stats.items() if v["n"])
-    return (f"<b>Agreement between {escape(a)} and {escape(b)}</b><table><tr><th>label</th><th>flags</th>"
-            f"<th>agreement</th><th>Cohen's kappa</th></tr>{rows}</table>")
-
-
-class AdjudicationPanel(w.VBox):
-    """A lead settles disagreements between two reviewers; the adjudication is final and logged."""
-
-    def __init__(self, store: ReviewStore | str, lead: str, reviewers: tuple[str, str]) -> None:
-        self.store = store if isinstance(store, ReviewStore) else ReviewStore(store)
-        self.lead, self.reviewers = lead, reviewers
-        self.table = w.HTML()
-        self.card = w.HTML()
-        self.message = w.HTML()
-        self.keep_a = w.Button(description=f"Side with {reviewers[0]}")
-        self.keep_b = w.Button(description=f"Side with {reviewers[1]}")
-        self.comment = w.Text(placeholder="why (logged with the adjudication)", layout=w.Layout(width="60%"))
-        self.keep_a.on_click(shown(self, lambda: self.side_with(0)))
-        self.keep_b.on_click(shown(self, lambda: self.side_with(1)))
-        super().__init__([self.table, self.card, w.HBox([self.keep_a, self.keep_b]), self.comment, self.message])
-        self.refresh()
-
-    def refresh(self) -> None:
-        a, b = self.reviewers
-        stats = self.store.agreement(a, b)
-        self.table.value = agreement_table(a, b, self.store.agreement(a, b))
-        self.pending = self.store.disagreements(a, b)
-        if not self.pending:
-            self.card.value = "<p>No disagreements left to adjudicate.</p>"
-            self.keep_a.disabled = self.keep_b.disabled = True
-            return
-        self.keep_a.disabled = self.keep_b.disabled = False
-        key, ra, rb = self.pending[0]
-        item = next(i for i in self.store.queue(None, record_id=key.record_id) if i.key == key)
-        self.card.value = (flag_card(item, f"{len(self.pending)} disagreement(s) left")
-                           + f"<div>{escape(a)}: <b>{escape(ra['decision'])}</b> {escape(ra.get('reason') or '')}"
-                           f" · {escape(b)}: <b>{escape(rb['decision'])}</b> {escape(rb.get('reason') or '')}</div>")
-
-    def side_with(self, index: int):
-        if not self.pending:
-            return None
-        key, ra, rb = self.pending[0]
-        chosen = (ra, rb)[index]
-        decision_id = self.store.adjudicate(self.lead, key, chosen["decision"], reason=chosen.get("reason"),
-                                            new_label=chosen.get("new_label"),
-                                            comment=self.comment.value.strip() or None)
-        self.comment.value = ""
-        self.message.value = f"Adjudicated {escape(key.label)} in {escape(key.note_id)} (decision #{decision_id})"
-        self.refresh()
-        return decision_id

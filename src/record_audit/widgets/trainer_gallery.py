@@ -13,8 +13,9 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..errors import InputError
-from ..gallery import SOURCE_NAMES, SOURCES, Entry, Example, Gallery
-from ..report.handout import label_title, write_handout
+from .. import taxonomy
+from ..gallery import SOURCES, Entry, Example, Gallery
+from ..report.handout import SOURCE_TITLES, label_title, write_handout
 from ..store.review import ReviewStore
 from .render import shown
 
@@ -37,10 +38,10 @@ def example_card(example: Example, position: str) -> str:
                f' ({escape(example.rewrite_by or "")}):</b> {escape(example.rewrite)}</div>')
     return (f'<div style="border-left:6px solid {edge};padding:4px 12px">'
             f'<div style="font-size:13px;color:#5f6b73">{escape(position)} · '
-            f'{escape(example.note_type or "note")} · {escape(example.source_name)} · {escape(example.decision)}'
+            f'{escape(example.note_type or "note")} · {escape(SOURCE_TITLES.get(example.source, example.source_name))} · '
+            f'{escape(taxonomy.display_name(example.decision))}'
             f'{teaching}</div>'
-            f'<div style="font-size:16px;font-weight:600;margin:4px 0">{escape(label_title(example.label))} '
-            f'<span style="font-weight:400;color:#5f6b73;font-size:13px">({escape(example.label)})</span></div>'
+            f'<div style="font-size:16px;font-weight:600;margin:4px 0">{escape(label_title(example.label))}</div>'
             f'<div style="line-height:1.6;font-size:15px;background:#fafbfb;padding:6px 10px;border-radius:4px">'
             f'{context}{escape(pre)}<mark style="background:{colour};padding:0 2px">{escape(marked)}</mark>'
             f'{escape(post)}{after}</div>'
@@ -59,13 +60,13 @@ class TrainerGallery(w.VBox):
                  folder: str | Path = "out/handouts", title: str = "Documentation examples") -> None:
         self.gallery = gallery if isinstance(gallery, Gallery) else Gallery(gallery)
         self.label = w.Dropdown(description="Label")
-        self.source = w.Dropdown(options=[(ALL, ALL), *[(SOURCE_NAMES[s], s) for s in SOURCES]], description="Source")
+        self.source = w.Dropdown(options=[(ALL, ALL), *[(SOURCE_TITLES[s], s) for s in SOURCES]], description="Source")
         self.teaching_only = w.Checkbox(description="teaching examples only")
         self.back_button = w.Button(description="Back")
         self.next_button = w.Button(description="Next")
         self.position_text = w.Label()
         self.card = w.HTML()
-        self.pick = w.ToggleButton(description="In handout", icon="check", tooltip="Put this example in the handout")
+        self.pick = w.ToggleButton(description="Add to handout", icon="plus", tooltip="Put this example in the handout")
         self.pick_all_button = w.Button(description="Pick all shown")
         self.clear_button = w.Button(description="Clear picks")
         self.picked_text = w.Label()
@@ -91,6 +92,7 @@ class TrainerGallery(w.VBox):
         self.export_html_button.on_click(shown(self, lambda: self.export("html")))
         self.export_md_button.on_click(shown(self, lambda: self.export("md")))
         self.pick.observe(shown(self, self._toggle_pick), names="value")
+        self.pick.observe(self._label_pick, names="value")
         self._label_options()
         for control in (self.label, self.source, self.teaching_only):
             control.observe(shown(self, self.refresh), names="value")
@@ -113,7 +115,7 @@ class TrainerGallery(w.VBox):
 
     def _label_options(self) -> None:
         counts = self.gallery.counts()
-        self.label.options = [(ALL, ALL), *[(f"{label} ({n})", label) for label, n in counts.items()]]
+        self.label.options = [(ALL, ALL), *[(f"{label_title(label)} ({n})", label) for label, n in counts.items()]]
         self.label.value = ALL
 
     @property
@@ -164,6 +166,13 @@ class TrainerGallery(w.VBox):
             self.position = (self.position - 1) % len(self.entries)
         self._show()
 
+    def _label_pick(self, change=None) -> None:
+        """The toggle says what it is: a check mark only on an example that is in the handout."""
+        picked = self.pick.value
+        self.pick.description, self.pick.icon = ("In handout", "check") if picked else ("Add to handout", "plus")
+        self.pick.tooltip = ("In the handout: click to take it out" if picked
+                             else "Put this example in the handout")
+
     def _toggle_pick(self, change=None) -> None:
         entry = self.current
         if self._syncing or entry is None:
@@ -196,7 +205,7 @@ class TrainerGallery(w.VBox):
             self._say(str(err), error=True)
             return None
         self._show()
-        self._say(f"Rewrite saved for this {entry.label} example (#{rewrite_id})."
+        self._say(f"Rewrite saved for this {label_title(entry.label)} example (#{rewrite_id})."
                   if self.rewrite.value else f"Rewrite withdrawn (#{rewrite_id}).")
         return rewrite_id
 
@@ -205,7 +214,7 @@ class TrainerGallery(w.VBox):
         by_key = {e.key: e for e in self.gallery.all_entries()}
         chosen = [by_key[k] for k in self.picked if k in by_key]
         if not chosen:
-            self._say("Pick at least one example for the handout ('In handout' or 'Pick all shown').", error=True)
+            self._say("Pick at least one example for the handout ('Add to handout' or 'Pick all shown').", error=True)
             return None
         order = {e.key: i for i, e in enumerate(self.gallery.all_entries())}
         chosen.sort(key=lambda e: order[e.key])
