@@ -9,7 +9,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app review test test-fast bench bench-scale bench-generalise bench-deid bench-startup model data rules-doc clean
+.PHONY: install browser demo app review test test-fast bench bench-scale bench-documents bench-generalise bench-deid bench-startup model data rules-doc clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,16 @@ demo: install
 	$(BIN)/record-audit flag $(SAMPLES)/notes.csv $(PARTIES) -o $(OUT)/flags.jsonl
 	$(BIN)/record-audit evaluate $(SAMPLES)/annotated.jsonl $(PARTIES)
 	@echo
+	@echo "Documents as they arrive: a court report and minutes (.docx), an assessment (.pdf, a note per page), a note (.txt)"
+	rm -f $(OUT)/documents.sqlite $(OUT)/documents.sqlite-wal $(OUT)/documents.sqlite-shm
+	$(BIN)/record-audit audit $(SAMPLES)/documents --db $(OUT)/documents.sqlite --report $(OUT)/documents.html
+	@$(BIN)/python -m record_audit.demo $(OUT)/documents.sqlite
+	$(BIN)/record-audit flag $(SAMPLES)/documents -o $(OUT)/documents.jsonl
+	@echo
 	@echo "Audit store:  $(OUT)/audit.sqlite   (record-audit summary --db $(OUT)/audit.sqlite --scope sample)"
 	@echo "QA report:    $(OUT)/report.html    (open it in a browser; it works offline)"
 	@echo "Flags:        $(OUT)/flags.jsonl"
+	@echo "Documents:    $(OUT)/documents.sqlite, $(OUT)/documents.html, $(OUT)/documents.jsonl"
 
 # the QA summary dashboard as an app: Voilà on 127.0.0.1:$(APP_PORT), widgets without code, behind a
 # random token (open the URL it prints). It shows out/audit.sqlite (audited from the samples when
@@ -79,6 +86,10 @@ rules-doc: install
 
 bench: install
 	$(BIN)/python bench/throughput.py
+
+# PDF libraries compared and the .docx reader measured on generated documents (Chromium prints the PDF)
+bench-documents: install browser
+	$(BIN)/python bench/documents.py
 
 # 1 and 2 processes and a Dask local cluster at 10k, 100k and 1M words (about 25 min on 2 cores)
 bench-scale: install

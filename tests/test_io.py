@@ -94,7 +94,7 @@ def test_unusable_rows_are_skipped_with_position_and_counted(tmp_path):
     source = open_notes(path)
     with pytest.warns(AuditWarning) as caught:
         assert [n.record_id for n in source] == ["A", "C"]
-    assert len(source.stats.skipped) == 2
+    assert len(source.stats.skipped) == 2 and source.stats.skipped_counts() == {"row": 2}
     shown = [str(w.message) for w in caught]
     assert len(shown) == 2 and all(m.startswith("[W001] ") for m in shown)
     assert "row 3, column 'text': skipped, empty text" in shown[0]
@@ -105,7 +105,8 @@ def test_unusable_rows_are_skipped_with_position_and_counted(tmp_path):
 def test_file_with_no_usable_note_is_bad_input(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_text("record_id,text\nA,\n", encoding="utf-8")
-    with pytest.warns(AuditWarning, match=r"\[W001\]"), pytest.raises(InputError, match="no usable note"):
+    with pytest.warns(AuditWarning, match=r"\[W001\]"), pytest.raises(InputError,
+                                                                   match=r"no usable note \(1 row\(s\) skipped\)"):
         list(open_notes(path))
 
 
@@ -161,11 +162,23 @@ def test_txt_folder_records_from_subfolders_or_stems(tmp_path):
     assert [str(w.message)[:6] for w in caught] == ["[W002]", "[W001]"]  # b.txt's encoding, empty.txt
     assert [(n.record_id, n.note_id) for n in notes] == [("R1", "R1/a.txt"), ("R1", "R1/b.txt"), ("R2", "R2.txt")]
     assert notes[1].text == "Café – note two."
-    assert len(source.stats.skipped) == 1
+    assert len(source.stats.skipped) == 1 and source.stats.skipped_counts() == {"file": 1}  # counted once, not per read
+
+
+def test_a_skipped_line_of_json_lines_is_a_line(tmp_path):
+    from record_audit.errors import skipped_summary
+    path = tmp_path / "notes.jsonl"
+    path.write_text('{"record_id": "A", "text": "Fine."}\n{"record_id": "B", "text": ""}\n', encoding="utf-8")
+    source = open_notes(path)
+    with pytest.warns(AuditWarning, match=r"\[W001\] .*line 2"):
+        assert [n.record_id for n in source] == ["A"]
+    assert source.stats.skipped_counts() == {"line": 1}
+    assert skipped_summary({"line": 1}) == "1 line(s) skipped" and skipped_summary({"row": 0}) == "0 row(s) skipped"
+    assert skipped_summary({"page": 2, "document": 1, "row": 3}) == "1 document(s), 2 page(s) and 3 row(s) skipped"
 
 
 def test_folder_without_txt_is_refused(tmp_path):
-    with pytest.raises(InputError, match="holds no .txt files"):
+    with pytest.raises(InputError, match=r"holds no \.txt, \.docx or \.pdf files"):
         list(open_notes(tmp_path))
 
 

@@ -14,7 +14,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import __version__
 from .continuum import Rubric
@@ -33,8 +33,9 @@ class AuditOutcome:
     records_skipped: int
     notes: int
     flags: int
-    rows_skipped: int
+    rows_skipped: int            # rows, lines, files, documents or pages of the input skipped
     sample: list[str] | None = None
+    skipped_as: dict[str, int] = field(default_factory=dict)  # the same, by kind (errors.SKIPPED_KINDS)
 
 
 def draw_sample(teams: dict[str, str | None], n: int, *, seed: int, stratify: bool) -> list[str]:
@@ -87,7 +88,7 @@ def run_audit(source: NoteSource, engine: Engine, store, *, rubric: Rubric, part
     with _storing(store, run_id, rubric, lambda: first.notes(skip), progress_factory, ended) as (stored_run, bar):
         for record in engine.records(source, first, skip=skip, progress=bar):
             stored_run.save(record, fingerprints[record.record_id])
-    return stored_run.outcome(selected if sample else None)
+    return stored_run.outcome(selected if sample else None, skipped_as=source.stats.skipped_counts())
 
 
 class _StoredRun:
@@ -105,9 +106,9 @@ class _StoredRun:
         self.audited += 1
         self.notes += len(record.notes)
 
-    def outcome(self, sample: list[str] | None = None) -> AuditOutcome:
+    def outcome(self, sample: list[str] | None = None, *, skipped_as: dict[str, int] | None = None) -> AuditOutcome:
         return AuditOutcome(self.run_id, self.audited, self.skipped, self.notes, self.flags, self.rows_skipped,
-                            sample)
+                            sample, skipped_as or {"row": self.rows_skipped})
 
 
 @contextmanager
@@ -167,4 +168,4 @@ def load_results(results, store, *, rubric: Rubric, progress_factory=None) -> Au
                 run.save(record, fingerprint)
             if bar is not None:
                 bar.update(len(record.notes))
-    return run.outcome()
+    return run.outcome(skipped_as=m.get("skipped_as"))

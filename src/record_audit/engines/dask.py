@@ -266,7 +266,8 @@ class DaskEngine(EngineBase):
         totals = _totals(_summaries(partial, written_partitions(partial)))
         shutil.rmtree(partial / "stage")
         write_manifest(partial, {**wanted, "status": "complete", "staged": False, "staged_partitions": staged_parts,
-                                 "rows_skipped": len(source.stats.skipped), **totals,
+                                 "rows_skipped": len(source.stats.skipped), "skipped_as": source.stats.skipped_counts(),
+                                 **totals,
                                  "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         if out.exists():
             shutil.rmtree(out)  # an earlier results folder (checked above): replaced, as flag -o replaces a file

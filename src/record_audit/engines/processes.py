@@ -32,15 +32,8 @@ def _init(rules_dir, model_path) -> None:
 
 
 def _work(chunk: list[tuple[Note, dict | None]]) -> list[NoteResult]:
-    from ..pipeline.annotate import doc_to_result
-
-    docs = []
-    for note, parties in chunk:
-        doc = _NLP.make_doc(note.text)
-        doc._.record_id = note.record_id
-        doc._.parties = parties
-        docs.append(doc)
-    return [doc_to_result(doc, note) for doc, (note, _) in zip(_NLP.pipe(docs), chunk)]
+    from ..pipeline.annotate import pipe_notes  # a note over the length limit goes in pieces
+    return list(pipe_notes(_NLP, chunk))
 
 
 def annotate_parallel(pool, notes: Iterable[Note], *, n_process: int, batch_size: int = 64,

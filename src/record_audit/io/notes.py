@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Errors, InputError, Warnings
+from ..errors import Errors, InputError, Warnings, skipped_summary
 from .annotated import is_annotated, read_annotated
+from .documents import document_texts, is_document
 from .encoding import detect_encoding
 from .jsonl import jsonl_objects
 from .note import Note, ReadStats
@@ -92,6 +93,8 @@ class NoteSource:
             raise InputError(Errors.E003.format(path=self.path))
         if self.path.is_dir():
             self.kind = "folder"
+        elif is_document(self.path):
+            self.kind = "document"
         else:
             suffix = self.path.suffix.lower()
             if suffix not in TABLE_SUFFIXES:
@@ -102,6 +105,10 @@ class NoteSource:
             if suffix == ".jsonl":
                 if is_annotated(self.path):
                     self.kind = "annotated"
+        # what this input is made of, for "0 ... skipped" in the summary line
+        self.stats.unit = {"jsonl": "line", "folder": "file",
+                           "document": "page" if self.path.suffix.lower() == ".pdf" else "document",
+                           }.get(self.kind, "row")
         if self.kind in {"csv", "tsv", "jsonl", "annotated"}:
             self._text_encoding, guessed = detect_encoding(self.path, encoding)
             self.stats.encoding = self._text_encoding
@@ -119,19 +126,20 @@ class NoteSource:
             _resolve_columns(self.path, header, self.columns)
 
     def __iter__(self) -> Iterator[Note]:
-        self.stats.skipped.clear()
+        self.stats.reset()
         reader = {
             "csv": self._iter_delimited, "tsv": self._iter_delimited,
             "xlsx": self._iter_xlsx, "parquet": self._iter_parquet,
             "jsonl": self._iter_jsonl, "annotated": self._iter_annotated,
-            "folder": self._iter_folder,
+            "folder": self._iter_folder, "document": self._iter_document,
         }[self.kind]
         count = 0
         for note in reader():
             count += 1
             yield note
         if count == 0:
-            raise InputError(Errors.E009.format(path=self.path, skipped=len(self.stats.skipped)))
+            code = Errors.E141 if self.kind in {"folder", "document"} else Errors.E009
+            raise InputError(code.format(path=self.path, skipped=skipped_summary(self.stats.skipped_counts())))
 
     # -- rows to notes -------------------------------------------------------
     def _rows_to_notes(self, header: list[str], rows: Iterator[tuple[int, list[Any]]],
@@ -144,7 +152,7 @@ class NoteSource:
             if record_id is None:
                 where = f"{unit} {row_no}, column '{header[index['record_id']]}'"
                 self.stats.skip(Warnings.W001.format(path=self.path, where=where,
-                                                     reason="no record_id"))
+                                                     reason="no record_id"), unit)
                 continue
             record_id = record_id.strip()
             counters[record_id] = counters.get(record_id, 0) + 1
@@ -152,7 +160,7 @@ class NoteSource:
             if text is None:
                 where = f"{unit} {row_no}, column '{header[index['text']]}'"
                 self.stats.skip(Warnings.W001.format(path=self.path, where=where,
-                                                     reason="empty text"))
+                                                     reason="empty text"), unit)
                 continue
             note_id = (values.get("note_id") or f"{record_id}-{counters[record_id]}").strip()
             yield Note(record_id=record_id, note_id=note_id, text=text,
@@ -253,22 +261,34 @@ class NoteSource:
                 yield note.note
 
     def _iter_folder(self) -> Iterator[Note]:
-        files = sorted(p for p in self.path.rglob("*") if p.is_file() and p.suffix.lower() == ".txt")
+        files = sorted(p for p in self.path.rglob("*") if p.is_file() and (p.suffix.lower() == ".txt" or is_document(p)))
         if not files:
-            raise InputError(Errors.E022.format(path=self.path))
+            raise InputError(Errors.E140.format(path=self.path))
         for i, file in enumerate(files, start=1):
             rel = file.relative_to(self.path)
             record_id = rel.parts[0] if len(rel.parts) > 1 else file.stem
+            if is_document(file):
+                yield from self._document_notes(file, rel.as_posix(), record_id)
+                continue
             encoding, guessed = detect_encoding(file, self.encoding)
             if guessed:
                 self.stats.warn(Warnings.W002.format(path=file))
             text = file.read_text(encoding=encoding)
             if not text.strip():
                 self.stats.skip(Warnings.W001.format(path=self.path, where=f"file {rel.as_posix()}",
-                                                     reason="empty text"))
+                                                     reason="empty text"), "file")
                 continue
             yield Note(record_id=record_id, note_id=rel.as_posix(), text=text,
                        position=f"{self.path.name}/{rel.as_posix()}")
+
+    def _iter_document(self) -> Iterator[Note]:
+        yield from self._document_notes(self.path, self.path.name, self.path.stem)
+
+    def _document_notes(self, file: Path, rel: str, record_id: str) -> Iterator[Note]:
+        """A .docx is one note, a PDF one note per page with text (io/documents.py)."""
+        for note_id, text in document_texts(file, rel, skip=self.stats.skip):
+            where = note_id if file == self.path else f"{self.path.name}/{note_id}"
+            yield Note(record_id=record_id, note_id=note_id, text=text, position=where)
 
 
 def open_notes(path: str | Path, *, columns: str | dict[str, str] | None = None,

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .. import __version__, taxonomy
 from ..continuum import Rubric
 from ..files import write_atomic
+from ..io.documents import note_page
 from ..store import AuditStore
 from ..store.review import ReviewStore
 from .summary import group_summaries, record_summary, sample_summary
@@ -112,7 +113,7 @@ def build_context(store: AuditStore, rubric: Rubric) -> dict:
             s = sentences[key]
             text = notes[key[0]]["text"][s["start"]:s["end"]]
             fl = by_sentence.get(key, [])
-            return {"note_id": key[0], "index": key[1], "segments": segments(text, s["start"], marks or fl),
+            return {"note_id": key[0], "page": note_page(key[0]), "index": key[1], "segments": segments(text, s["start"], marks or fl),
                     "flags": sorted(fl, key=lambda f: (f["start"], f["label"])), "date": notes[key[0]]["date"],
                     "is_evidence": any((f["note_id"], f["start"], f["end"]) in evidence_keys for f in fl)}
 

@@ -7,9 +7,16 @@ from __future__ import annotations
 from html import escape
 
 from .. import taxonomy
+from ..io.documents import note_page
 
 ROLE_COLOURS = {"survivor": "#2e7d32", "perpetrator": "#b71c1c", "child": "#1565c0", "worker": "#6a1b9a",
                 "other": "#546e7a"}
+
+
+def page_of(note_id: str) -> str:
+    """`` · page N`` for a note read from a PDF page, else nothing."""
+    page = note_page(note_id)
+    return f" · page {page}" if page is not None else ""
 
 
 def flag_sentence(item) -> str:
@@ -55,7 +62,7 @@ def flag_card(item, position: str) -> str:
     if f["label"] in taxonomy.CONCERN_LABELS and f.get("rewrite"):
         rewrite = f'<div style="color:#1a6b3a"><b>Better:</b> {escape(f["rewrite"])}</div>'
     return (f'<div style="font-size:13px;color:#5f6b73">{escape(position)} · record {escape(item.key.record_id)}'
-            f' · note {escape(item.key.note_id)} · team {escape(item.team or "—")}'
+            f' · note {escape(item.key.note_id)}{page_of(item.key.note_id)} · team {escape(item.team or "—")}'
             f' · worker {escape(item.worker or "—")}</div>'
             f'{flag_sentence(item)}'
             f'<div style="margin:6px 0">{role_chips(item)}</div>'
