@@ -27,6 +27,7 @@ import traitlets as t
 
 from .. import taxonomy
 from ..errors import Errors, InputError
+from ..io.documents import note_page
 from ..store.review import REVIEW_SOURCE, FlagKey, QueueItem, ReviewStore
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -317,7 +318,8 @@ class ReviewPanel(anywidget.AnyWidget):
         context = f.get("context")
         return {
             "key": dataclasses.asdict(item.key), "where": where, "in_history": self._hpos is not None,
-            "record_id": item.key.record_id, "note_id": item.key.note_id, "sentence_index": item.key.sentence_index,
+            "record_id": item.key.record_id, "note_id": item.key.note_id, "page": note_page(item.key.note_id),
+            "sentence_index": item.key.sentence_index,
             "team": item.team or "", "worker": item.worker or "",
             "before": item.before, "pre": item.sentence[:a], "mark": item.sentence[a:b], "post": item.sentence[b:],
             "after": item.after,

@@ -188,7 +188,7 @@ function render({ model, el }) {
     card.dataset.label = c.label;
     const meta = h("div", { class: "ra-meta" },
       h("b", { class: "ra-where", text: c.where }),
-      ` · record ${c.record_id} · note ${c.note_id} · sentence ${c.sentence_index + 1}`,
+      ` · record ${c.record_id} · note ${c.note_id}${c.page ? ` · page ${c.page}` : ""} · sentence ${c.sentence_index + 1}`,
       ` · team ${c.team || "—"} · worker ${c.worker || "—"}`);
     const text = h("div", { class: "ra-text" },
       h("span", { class: "ra-context-text", text: c.before ? `${c.before} ` : "" }),
