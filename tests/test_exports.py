@@ -56,6 +56,7 @@ def test_every_event_in_each_format_with_its_sentence(decided, tmp_path, run_cli
         table = list(csv.DictReader(fh))
     assert [r["decision"] for r in table] == [r["decision"] for r in rows]
     assert table[0]["sentence"] == accept["sentence"] and table[0]["teaching_example"] == "1"
+    assert table[0]["comment"] == "'" + accept["comment"]  # a spreadsheet shows it as text, never runs it
 
     from openpyxl import load_workbook
     sheet = load_workbook(out["xlsx"]).active

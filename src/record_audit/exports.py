@@ -36,6 +36,14 @@ HEADERS: dict[str, str] = {
     "teaching_example": "Teaching example", "undoes": "Takes back event", "undone_by": "Taken back by event",
 }
 WIDE = {"sentence": 80, "comment": 40, "flag_text": 30}
+# free text a spreadsheet would read as a formula when it opens a CSV (OWASP's CSV injection):
+# such a cell is written with a leading apostrophe, which spreadsheets show as text
+FREE_TEXT = ("sentence", "flag_text", "comment", "reviewer", "record_id", "team", "worker", "note_id")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text_cell(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def decision_rows(review: ReviewStore) -> list[dict]:
@@ -54,7 +62,8 @@ def decisions_bytes(review: ReviewStore, fmt: str) -> bytes:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=EVENT_COLUMNS)
         writer.writeheader()
-        writer.writerows({**row, "teaching_example": int(row["teaching_example"])} for row in rows)
+        writer.writerows({**row, **{c: _as_text_cell(row[c]) for c in FREE_TEXT if c in row},
+                          "teaching_example": int(row["teaching_example"])} for row in rows)
         return buffer.getvalue().encode("utf-8")
     return _xlsx(rows)
 
