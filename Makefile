@@ -9,7 +9,7 @@ OUT    := out
 SAMPLES := data/samples
 PARTIES := --parties $(SAMPLES)/parties.csv
 
-.PHONY: install browser demo app test test-fast bench bench-scale bench-documents bench-generalise bench-adapt bench-deid bench-startup model data rules-doc clean
+.PHONY: install browser demo app review test test-fast bench bench-scale bench-documents bench-generalise bench-adapt bench-deid bench-startup model data rules-doc clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,12 +45,21 @@ demo: install
 	@echo "Flags:        $(OUT)/flags.jsonl"
 	@echo "Documents:    $(OUT)/documents.sqlite, $(OUT)/documents.html, $(OUT)/documents.jsonl"
 
-# the QA summary dashboard as an app: Voilà on http://127.0.0.1:$(APP_PORT)/, widgets without code.
-# It shows out/audit.sqlite (audited from the samples when missing); APP_DB=FILE shows another store.
+# the QA summary dashboard as an app: Voilà on 127.0.0.1:$(APP_PORT), widgets without code, behind a
+# random token (open the URL it prints). It shows out/audit.sqlite (audited from the samples when
+# missing); APP_DB=FILE shows another store.
 APP_PORT ?= 8866
 APP_DB   ?=
 app: install
 	$(BIN)/python -m record_audit.app --port $(APP_PORT) $(if $(APP_DB),--db $(APP_DB))
+
+# the review queue as an app, the same way: one key per decision, downloads through the browser.
+# REVIEW_PORT=N, APP_DB=FILE and REVIEWER=NAME (filled in) as for the dashboard.
+REVIEW_PORT ?= 8867
+REVIEWER    ?=
+review: install
+	$(BIN)/python -m record_audit.app --app review --port $(REVIEW_PORT) $(if $(APP_DB),--db $(APP_DB)) \
+	  $(if $(REVIEWER),--reviewer $(REVIEWER))
 
 # everything: unit, slow (whole data sets, training, processes, Dask) and browser tests, and the notebooks
 test: install browser

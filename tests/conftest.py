@@ -261,10 +261,11 @@ def reviewed_samples(tmp_path, reviewed_samples_db):
 
 @pytest.fixture
 def serve_app(tmp_path):
-    """Start the dashboard app (``python -m record_audit.app``) on a free port; stopped after the test.
+    """Start an app (``python -m record_audit.app``) on a free port; stopped after the test.
 
-    ``serve_app(db, cwd)`` serves the audit store ``db``, started in the folder ``cwd``, and
-    returns its URL and the path of Voilà's log.
+    ``serve_app(db, cwd, app="dashboard", reviewer=None)`` serves the audit store ``db`` with
+    the dashboard or the review app, started in the folder ``cwd``, and returns the URL it
+    printed (with its ``?token=``) and the path of Voilà's log.
     """
     import os
     import re
@@ -276,18 +277,19 @@ def serve_app(tmp_path):
 
     started = []
 
-    def start(db, cwd):
+    def start(db, cwd, app="dashboard", reviewer=None):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         log_path = tmp_path / f"voila-{len(started)}.log"
+        args = [sys.executable, "-m", "record_audit.app", "--app", app, "--port", str(port), "--db", str(db)]
         with open(log_path, "w") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "record_audit.app", "--port", str(port), "--db", str(db)],
+            proc = subprocess.Popen([*args, *(["--reviewer", reviewer] if reviewer else [])],
                                     cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         started.append(proc)
         deadline = time.monotonic() + 60
         while True:  # Voilà moves to the next port if this one was taken meanwhile
-            found = re.search(r"(http://127\.0\.0\.1:\d+/)\s*$", log_path.read_text(), re.MULTILINE)
+            found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)\s*$", log_path.read_text(), re.MULTILINE)
             if found:
                 return found.group(1), log_path
             assert proc.poll() is None, f"Voilà exited:\n{log_path.read_text()[-3000:]}"

@@ -216,4 +216,4 @@ def test_report_and_review_panel_show_the_page_of_a_pdf_note(tmp_path, assessmen
     assert result.exit_code == 0, result.output
     assert "R12/assessment.pdf#p1 · page 1" in report.read_text(encoding="utf-8")
     panel = ReviewPanel(str(db), "ana")
-    assert panel.items and "assessment.pdf#p" in panel.card.value and " · page " in panel.card.value
+    assert panel.queue_keys and "assessment.pdf#p" in panel.card["note_id"] and panel.card["page"] == 1

@@ -36,3 +36,12 @@ def test_learned_names_follow_the_records_declared_roles(nlp_rules):
     doc._.parties = {**parties, "mother": "perpetrator"}
     doc = nlp_rules(doc)
     assert {t.text: t._.role for t in doc if t._.role}["Marta"] == "perpetrator"
+
+
+def test_a_name_given_with_a_childs_age_is_a_child_even_beside_a_party_word():
+    learned = name_harvester().harvest([
+        "RP states Jayden (6) told his teacher.",
+        "HV, MO, Jayden and Mia (3) present. Father, Dale Kucera, 34, was not present.",
+    ])
+    assert learned["Jayden"] == "child" and learned["Mia"] == "child"
+    assert learned["Dale"] == "group:male_parent"  # an adult's age makes no child

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from record_audit.pipeline import FLAGS_KEY
+from record_audit.pipeline.roles import LEARNED
 
 
 def roles_of(nlp, text, parties=None):
@@ -66,3 +67,33 @@ def test_same_sex_couple_two_men_by_party_names(nlp_rules):
     assert roles["Hale"] == "perpetrator" and roles["Ortiz"] == "survivor"
     found = labels(doc)
     assert ("perpetrator_pattern", True) in found and ("survivor_strengths", True) in found
+
+
+def role_mentions(nlp, text, parties=None):
+    doc = nlp.make_doc(text)
+    doc._.parties = parties
+    return [(span.text, span.label_) for span in nlp(doc).spans["audit_roles"]]
+
+
+def test_a_child_with_an_age_keeps_the_closing_bracket(nlp_rules):
+    # the review panel's role chips show these spans: "Jayden (6 · child" lost its bracket
+    found = role_mentions(nlp_rules, "RP states Jayden (6) told his teacher. Mia (8yrs) and Leo (age 4) hid.")
+    assert ("Jayden (6)", "child") in found and ("Mia (8yrs)", "child") in found
+    assert ("Leo (age 4)", "child") in found
+
+
+def test_a_child_listed_beside_a_parent_word_is_never_the_parent(nlp_rules):
+    # "MO, Jayden and Mia (3) present": a list of who was there, not the mother's name
+    text = "HV to the apt on Harlan St, MO, Jayden and Mia (3) present. Jayden said it gets loud."
+    found = role_mentions(nlp_rules, text)
+    assert ("MO", "survivor") in found and ("Mia (3)", "child") in found
+    assert not [m for m in found if m[0].startswith("Jayden") and m[1] != "child"]
+    assert not [m for m in found if m[0] in ("Harlan", "St")]  # a street, not the mother
+    # the record's other note gave his age: learned, he is a child in this one too
+    found = role_mentions(nlp_rules, text, {"Jayden": LEARNED + "child"})
+    assert [m for m in found if m[0] == "Jayden"] == [("Jayden", "child"), ("Jayden", "child")]
+
+
+def test_a_child_named_in_the_same_note_is_not_learned_as_a_parent(nlp_rules):
+    found = role_mentions(nlp_rules, "Mother, Jayden, was seen. Jayden (6) was asleep.")
+    assert [m for m in found if m[0].startswith("Jayden")] == [("Jayden (6)", "child")]

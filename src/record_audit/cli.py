@@ -550,6 +550,67 @@ def models_rollback(models_dir, note):
 
 
 @main.group()
+def review() -> None:
+    """Review the flags of an audit store: serve the review app, export every decision.
+
+    Example: record-audit review serve --db audit.sqlite
+    """
+
+
+@review.command("export")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The audit store.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "jsonl"]), default="csv", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def review_export(db_path, fmt, output):
+    """Write every review decision event to a CSV, XLSX or JSON Lines file.
+
+    One row per event, undo events included: reviewer, time, record, note, the sentence's
+    text, the flag (label and its plain name, source, rule), decision, reason, new label,
+    comment and teaching mark. The file holds case-note text: keep it where case data may
+    be kept.
+
+    Example: record-audit review export --db audit.sqlite --format xlsx -o decisions.xlsx
+    """
+    from .exports import write_decisions
+    from .store.review import ReviewStore
+
+    _require_store(db_path)
+    review_store = ReviewStore(db_path)
+    try:
+        path = write_decisions(review_store, output, fmt)
+        events = len(review_store.events())
+    finally:
+        review_store.close()
+    click.echo(f"record-audit review export: {events} decision event(s) written to {path}", err=True)
+
+
+@review.command("serve")
+@click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The audit store to review.")
+@click.option("--port", default=8867, show_default=True, type=click.IntRange(1, 65535), help="Port on 127.0.0.1.")
+@click.option("--reviewer", default=None, help="Fill in the reviewer's name (otherwise typed in the app).")
+@click.option("--debug", is_flag=True)
+@_handle_errors
+def review_serve(db_path, port, reviewer):
+    """Serve the review queue as an app on 127.0.0.1, behind a random token, until Ctrl-C.
+
+    Open the URL it prints (it carries the token; a request without it is refused). One key
+    per decision: a accept, r and a number reject, l relabel, m add a missed flag, s skip,
+    left/right your own decisions, z undo, c comment, t teaching mark, ? the keys. Downloads
+    (QA report, workbook, decisions) are saved by the browser, not on the server.
+
+    Example: record-audit review serve --db audit.sqlite --port 8867
+    """
+    from .app import serve
+
+    _require_store(db_path)
+    click.echo(f"record-audit review: serving {db_path} on 127.0.0.1:{port}; open the URL with its token "
+               "printed below (Ctrl-C stops it)", err=True)
+    serve("review", db=db_path, port=port, reviewer=reviewer)
+
+
+@main.group()
 def rules() -> None:
     """Rule suggestions from QA review decisions: list them, accept (or edit) them, reject them.
 

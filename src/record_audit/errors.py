@@ -177,6 +177,18 @@ class Errors(metaclass=ErrorsWithCodes):
             "file in it, in one sub-folder per record or directly in the folder.")
     E141 = ("{path}: nothing to audit ({skipped}; the warnings above say why). Give documents "
             "with a text layer and no password, or notes with text.")
+    # review panel, review app, decision exports: E180-E199
+    E180 = "decide_many() accepts flags in bulk; '{decision}' needs one decision per flag (decide())."
+    E181 = "export format '{fmt}' is not one of {known}."
+    E182 = ("{path}: its folder does not exist. Create it or give another -o path for the export.")
+    E183 = "no reviewer: type your name in the Reviewer box (then press Enter) before deciding."
+    E184 = "press a number from 1 to {n} for the reason, or Esc to cancel."
+    E185 = "press one of the label keys shown ({keys}), or Esc to cancel."
+    E186 = "nothing to review here: change the filters or 'Show'."
+    E187 = "a reject for reason 'other' needs a comment: write why, then press Enter (Esc cancels)."
+    E188 = "'{key}' does nothing here. Press ? to see the keys."
+    E189 = "'{name}' is not a download of this panel. Downloads: {known}."
+    E190 = "unknown review filter(s) {unknown}; the filters are {known}."
     # report/, summary, adjudication, demo stores (issue 16): E200-E219
     E200 = ("{where}: an adjudication needs the lead's reason. Say why in the comment; it is logged with "
             "the decision.")

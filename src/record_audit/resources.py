@@ -2,7 +2,8 @@
 
 In a wheel the rules and models are package data under ``record_audit/_data``; in a source
 checkout (editable install) they are the repository's top-level ``lexicons/`` and
-``models/``, and the app notebook is ``notebooks/app_dashboard.ipynb``. Which model a run
+``models/``, and the apps' notebooks are ``notebooks/app_dashboard.ipynb`` and
+``notebooks/app_review.ipynb``. Which model a run
 uses is decided by ``record_audit.model.registry.choose_model``.
 """
 from __future__ import annotations
@@ -31,3 +32,8 @@ def rules_dir(override: str | Path | None = None) -> Path:
 def app_notebook() -> Path:
     """The dashboard app's notebook (``make app``), wherever the command runs from."""
     return shipped("notebooks") / "app_dashboard.ipynb"
+
+
+def review_notebook() -> Path:
+    """The review app's notebook (``make review``, ``record-audit review serve``)."""
+    return shipped("notebooks") / "app_review.ipynb"

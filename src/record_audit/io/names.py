@@ -39,8 +39,10 @@ class NameHarvester:
             # "mum Marta", "mother, Dana Okafor,", "FA: Ryan Lloyd", "her partner Jordan"
             re.compile(rf"\b{role}\s*[,:\-–]?\s+(?P<name>{_NAME})\b"),
         ]
-        self.child = re.compile(rf"\b(?P<name>{_WORD}(?:\s{_WORD})?)\s*(?:\(\s*(?:aged?\s*)?\d{{1,2}}\s*(?:yo|y/o|yrs?)?\s*[),]"
-                                rf"|,\s*(?:aged?\s*)?\d{{1,2}}\s*(?:yo|y/o|yrs?)?,|\s+aged?\s+\d{{1,2}}\b)")
+        # a name with an age under 18: "Jayden (6)", "Mia, 4,", "Leo aged 3" ("Dale, 34," is no child)
+        age = r"(?:1[0-7]|0?\d)"
+        self.child = re.compile(rf"\b(?P<name>{_WORD}(?:\s{_WORD})?)\s*(?:\(\s*(?:aged?\s*)?{age}\s*(?:yo|y/o|yrs?)?\s*[),]"
+                                rf"|,\s*(?:aged?\s*)?{age}\s*(?:yo|y/o|yrs?)?,|\s+aged?\s+{age}\b)")
 
     def harvest(self, texts: Iterable[str]) -> dict[str, str]:
         """Return {name: "group:<id>" or "child"} for one record's notes."""
@@ -64,13 +66,22 @@ class NameHarvester:
 
     @staticmethod
     def resolve(found: dict[str, set[str]]) -> dict[str, str]:
-        """Keep names introduced one way only; a bare first name or surname follows its full name."""
+        """Keep names introduced one way only; a bare first name or surname follows its full name.
+
+        A name given with a child's age is a child, whatever party word it also stood beside:
+        "MO, Jayden and Mia (3)" lists the people present, it does not name the mother.
+        """
+        out = {}
+        for name, roles in found.items():
+            if "child" in roles:
+                out[name] = "child"
+            elif len(roles) == 1:
+                out[name] = next(iter(roles))
         # a bare first name or surname inherits its full name's role, unless two people share it
         parts: dict[str, set[str]] = defaultdict(set)
         for name, roles in found.items():
             for part in re.sub(r"^(?:Ms|Mrs|Miss|Mr|Mx)\.?\s+", "", name).split():
-                parts[part] |= roles
-        out = {name: next(iter(roles)) for name, roles in found.items() if len(roles) == 1}
+                parts[part] |= {out[name]} if name in out else roles
         for part, roles in parts.items():
             if len(roles) == 1 and part not in out and len(part) > 2:
                 out[part] = next(iter(roles))

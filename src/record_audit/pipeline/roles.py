@@ -23,8 +23,17 @@ FEMALE_TITLES = {"ms", "ms.", "mrs", "mrs.", "miss"}
 MALE_TITLES = {"mr", "mr.", "mister"}
 _OPPOSITE = {"survivor": "perpetrator", "perpetrator": "survivor"}
 _LINKERS = {",", "(", ")", "-", "the", "a", ":"}
+# "MO, Jayden and Mia (3) present" lists people: a name followed by these is not the party word's
+_LIST_WORDS = {"and", "&", "or", "+"}
+# "on Harlan St, MO, ...": a capitalised run after these is a place, not the party's name
+_PLACE_WORDS = {"at", "on", "in", "near", "off"}
 # party values learned from the notes (io/names.py), as opposed to declared with --parties
 LEARNED = "learned:"
+
+
+def _open_bracket(span) -> bool:
+    """Whether ``span`` opens more round brackets than it closes ("Jayden ( 6", not "Mia ( 8)")."""
+    return sum(t.text.count("(") for t in span) > sum(t.text.count(")") for t in span)
 
 
 class RoleTagger:
@@ -146,6 +155,18 @@ class RoleTagger:
         for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
             group_id = self.vocab.strings[match_id]
             found.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0, group_id))
+        # a mention that opens a bracket it does not close takes the closing one: "Jayden (6)", not
+        # "Jayden (6" (the age patterns end at the number; a bracket left open reads as a lost one)
+        found = [(start, end + 1 if end < len(doc) and doc[end].text == ")" and _open_bracket(doc[start:end]) else end,
+                  role, rank, source) for start, end, role, rank, source in found]
+        # a mention holding a shorter one of the same role takes its rank: "Jayden (6)" (child, from
+        # the age pattern) over "Jayden" (child, learned from the record), so the age stays with the name
+        by_start: dict[int, list[tuple[int, str | None, int]]] = {}
+        for start, end, role, rank, _ in found:
+            by_start.setdefault(start, []).append((end, role, rank))
+        found = [(start, end, role, max([rank, *(r2 for i in range(start, end) for e2, role2, r2 in by_start.get(i, ())
+                                              if role2 == role and e2 <= end)]), source)
+                 for start, end, role, rank, source in found]
         # declared names first, then party words, then title patterns; longest wins
         found.sort(key=lambda m: (-m[3], -(m[1] - m[0]), m[0]))
         taken = [False] * len(doc)
@@ -161,7 +182,13 @@ class RoleTagger:
         return sorted(kept)
 
     def _names_beside_party_words(self, doc: Doc, kept, taken) -> list[tuple[int, int, str | None]]:
-        """Give an untitled name the role of the party word it stands beside, in this note."""
+        """Give an untitled name the role of the party word it stands beside, in this note.
+
+        Not a name in a list ("MO, Jayden and Mia"), not a place ("on Harlan St, MO"), and never
+        the name of a child this note gives an age ("Jayden (6)"): a child is never a parent.
+        """
+        children = {tok.lower_ for start, end, role, _ in kept if role == "child" for tok in doc[start:end]
+                    if tok.pos_ == "PROPN"}
         learned: dict[str, str] = {}
         for start, end, role, _ in kept:
             if role is None:
@@ -179,7 +206,13 @@ class RoleTagger:
                        and doc[i].is_alpha and len(doc[i]) > 1):
                     name.append(doc[i])
                     i += step
+                if step == 1 and i < len(doc) and doc[i].lower_ in _LIST_WORDS:
+                    continue
+                if step == -1 and i >= 0 and doc[i].lower_ in _PLACE_WORDS:
+                    continue
                 for tok in name:
+                    if tok.lower_ in children:
+                        continue
                     if tok.lower_ not in self.term_group:
                         learned.setdefault(tok.lower_, role)
         out = []

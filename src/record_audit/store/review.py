@@ -14,6 +14,7 @@ import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .. import taxonomy
@@ -160,12 +161,40 @@ class ReviewStore:
             "decision": "add", "new_label": label, "comment": comment,
             "teaching_example": int(bool(teaching_example))})
 
+    def decide_many(self, reviewer: str, keys: list[FlagKey], decision: str = "accept", *,
+                    comment: str | None = None, teaching_example: bool = False) -> list[int]:
+        """Accept many flags at once (a record's flags, after the reviewer confirmed it).
+
+        One transaction: either every flag gets its event or none does. Each stays its own
+        event, so ``undo`` takes them back one at a time (the panel undoes the batch together).
+        """
+        if decision != "accept":
+            raise InputError(Errors.E180.format(decision=decision))
+        if not reviewer.strip():
+            raise InputError(Errors.E107.format(where=f"{len(keys)} flag(s)"))
+        rows = [{"created_at": now(), "reviewer": reviewer.strip(), "kind": "review", "record_id": key.record_id,
+                 "note_id": key.note_id, "sentence_index": key.sentence_index, "flag_label": key.label,
+                 "flag_start": key.start, "flag_end": key.end, "flag_source": key.source, "decision": decision,
+                 "reason": None, "new_label": None, "comment": comment,
+                 "teaching_example": int(bool(teaching_example))} for key in keys]
+        ids = []
+        with self.store.transaction() as conn:
+            for row in rows:
+                cur = conn.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                                   tuple(row.values()))
+                ids.append(int(cur.lastrowid))
+        return ids
+
+    def latest(self, reviewer: str) -> dict | None:
+        """The reviewer's latest decision still in effect: the one ``undo`` would take back."""
+        mine = [r for r in self._effective() if r["reviewer"] == reviewer]
+        return max(mine, key=lambda r: r["decision_id"]) if mine else None
+
     def undo(self, reviewer: str) -> int | None:
         """Undo the reviewer's latest decision still in effect (a new 'undo' event)."""
-        last = [r for r in self._effective() if r["reviewer"] == reviewer]
-        if not last:
+        target = self.latest(reviewer)
+        if target is None:
             return None
-        target = max(last, key=lambda r: r["decision_id"])
         return self._insert({
             "created_at": now(), "reviewer": reviewer, "kind": target["kind"], "record_id": target["record_id"],
             "note_id": target["note_id"], "sentence_index": target["sentence_index"],
@@ -216,6 +245,81 @@ class ReviewStore:
         undone = {r["undoes"] for r in rows if r["decision"] == "undo"}
         return [r for r in rows if r["decision"] != "undo" and r["decision_id"] not in undone]
 
+    def history(self, reviewer: str) -> list[FlagKey]:
+        """The flags ``reviewer`` has decided (decisions still in effect), in the order first decided.
+
+        What a panel's Back and Next walk through: the order stays put when a reviewer goes
+        back and changes a decision.
+        """
+        first: dict[FlagKey, int] = {}
+        for row in self._effective():
+            if row["reviewer"] == reviewer and row["kind"] == "review":
+                first.setdefault(FlagKey.of_logged(row), row["decision_id"])
+        return sorted(first, key=first.__getitem__)
+
+    def pace(self, reviewer: str, *, idle_seconds: int = 300, min_gaps: int = 5) -> dict:
+        """How fast ``reviewer`` decides: decisions, active seconds and decisions per hour.
+
+        Active time is the sum of the gaps between consecutive events (undo included) that
+        are no longer than ``idle_seconds``; a longer gap is a break and counts for nothing,
+        and so does the decision after it. ``per_hour`` is None until ``min_gaps`` gaps were timed
+        (two or three quick keys would promise thousands an hour).
+        """
+        mine = [r for r in self._rows() if r["reviewer"] == reviewer]
+        times = [datetime.fromisoformat(r["created_at"]) for r in mine]
+        decisions = sum(1 for r in mine if r["decision"] != "undo")
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        timed = [g for g in gaps if g <= idle_seconds]
+        active = sum(timed)
+        per_hour = len(timed) / active * 3600 if len(timed) >= min_gaps and active > 0 else None
+        return {"decisions": decisions, "active_seconds": active, "per_hour": per_hour}
+
+    def events(self) -> list[dict]:
+        """Every decision event, oldest first, with what it was about (``EVENT_COLUMNS``).
+
+        Undo events are listed too (``decision`` 'undo', ``undoes`` naming the event taken
+        back), and each event taken back names its undo in ``undone_by``: nothing reviewed
+        is left out. ``sentence`` is the sentence's text and ``flag_text`` the flagged span's;
+        ``rule_id`` is None when a later audit no longer raises the flag.
+        """
+        rows = self._rows()
+        undone_by = {r["undoes"]: r["decision_id"] for r in rows if r["decision"] == "undo"}
+        records = {r["record_id"]: dict(r) for r in self.conn.execute("SELECT record_id, team, worker FROM records")}
+        rules = {(r["record_id"], r["note_id"], r["label"], r["start"], r["end"], r["source"]): r["rule_id"]
+                 for r in self.conn.execute('SELECT record_id, note_id, label, start, "end", source, rule_id FROM flags')}
+        texts: dict[tuple[str, str], str] = {}
+        bounds: dict[tuple[str, str, int], tuple[int, int]] = {}
+        for rid, nid in sorted({(r["record_id"], r["note_id"]) for r in rows}):
+            try:
+                texts[rid, nid] = self.store.note_text(rid, nid)
+            except KeyError:
+                continue
+            for sent in self.store.sentences(rid, nid):
+                bounds[rid, nid, sent["sentence_index"]] = (sent["start"], sent["end"])
+        out = []
+        for r in rows:
+            text = texts.get((r["record_id"], r["note_id"]), "")
+            start, end = bounds.get((r["record_id"], r["note_id"], r["sentence_index"]), (0, 0))
+            rule = ("review_add" if r["flag_source"] == REVIEW_SOURCE else
+                    rules.get((r["record_id"], r["note_id"], r["flag_label"], r["flag_start"], r["flag_end"],
+                               r["flag_source"])))
+            rec = records.get(r["record_id"], {})
+            out.append({
+                "decision_id": r["decision_id"], "created_at": r["created_at"], "reviewer": r["reviewer"],
+                "kind": r["kind"], "record_id": r["record_id"], "team": rec.get("team"), "worker": rec.get("worker"),
+                "note_id": r["note_id"], "sentence_index": r["sentence_index"], "sentence": text[start:end],
+                "flag_label": r["flag_label"], "flag_label_name": taxonomy.display_name(r["flag_label"]),
+                "flag_source": r["flag_source"], "flag_source_name": _source_name(r["flag_source"]),
+                "rule_id": rule, "flag_start": r["flag_start"], "flag_end": r["flag_end"],
+                "flag_text": text[r["flag_start"]:r["flag_end"]] if r["flag_start"] is not None else "",
+                "decision": r["decision"], "decision_name": _decision_name(r["decision"]),
+                "reason": r["reason"], "reason_name": taxonomy.display_name(r["reason"]) if r["reason"] else None,
+                "new_label": r["new_label"] if r["decision"] == "relabel" else None,
+                "new_label_name": taxonomy.display_name(r["new_label"]) if r["decision"] == "relabel" else None,
+                "comment": r["comment"], "teaching_example": bool(r["teaching_example"]),
+                "undoes": r["undoes"], "undone_by": undone_by.get(r["decision_id"])})
+        return out
+
     def undone_by(self, undo_id: int) -> dict | None:
         """The decision that the undo event ``undo_id`` took back (None if it is no undo)."""
         row = self.conn.execute("SELECT * FROM decisions WHERE decision_id = ("
@@ -261,28 +365,66 @@ class ReviewStore:
 
     def queue(self, reviewer: str | None = None, *, label: str | None = None, source: str | None = None,
               team: str | None = None, record_id: str | None = None, status: str = "all",
-              order: str = "record", thresholds: dict[str, float] | None = None) -> list[QueueItem]:
+              order: str = "record", thresholds: dict[str, float] | None = None,
+              search: str | None = None) -> list[QueueItem]:
         """Flags to review, filtered and ordered by record or by classifier uncertainty.
 
         ``status``: all, unreviewed, reviewed (by ``reviewer``), or disputed. On a record
         assigned to double review, a reviewer never sees the other's decisions (blind).
+        ``search`` keeps the flags of notes whose text holds it (``notes_matching``).
         """
+        return [self._item(key, flag, rec, mine, others) for key, flag, rec, mine, others in self._select(
+            reviewer, label=label, source=source, team=team, record_id=record_id, status=status, order=order,
+            thresholds=thresholds, search=search)]
+
+    def queue_keys(self, reviewer: str | None = None, **filters) -> list[tuple[FlagKey, bool]]:
+        """The queue's flag keys in order, each with whether ``reviewer`` decided it.
+
+        Takes ``queue()``'s filters; reads no note text, so a panel can count and page
+        through a large queue quickly and build one ``item()`` at a time.
+        """
+        return [(key, mine is not None) for key, _, _, mine, _ in self._select(reviewer, **filters)]
+
+    def item(self, reviewer: str | None, key: FlagKey, *, thresholds: dict[str, float] | None = None) -> QueueItem | None:
+        """The queue item of one flag as ``reviewer`` sees it (None when the store has no such flag)."""
+        for k, flag, rec, mine, others in self._select(reviewer, record_id=key.record_id, thresholds=thresholds):
+            if k == key:
+                return self._item(k, flag, rec, mine, others)
+        return None
+
+    def notes_matching(self, text: str) -> set[tuple[str, str]]:
+        """(record_id, note_id) of the notes whose text holds ``text``, ignoring case."""
+        needle = text.strip().casefold()
+        if not needle:
+            return set()
+        self.conn.create_function("casefold", 1, lambda s: s.casefold() if s else s, deterministic=True)
+        return {(r["record_id"], r["note_id"]) for r in self.conn.execute(
+            "SELECT record_id, note_id FROM notes WHERE instr(casefold(text), ?) > 0", (needle,))}
+
+    def _select(self, reviewer: str | None = None, *, label: str | None = None, source: str | None = None,
+                team: str | None = None, record_id: str | None = None, status: str = "all",
+                order: str = "record", thresholds: dict[str, float] | None = None,
+                search: str | None = None) -> list[tuple]:
+        """``queue()``'s flags as (key, flag, record row, reviewer's decision, others' decisions)."""
         if status not in QUEUE_STATUSES:
             raise InputError(Errors.E112.format(status=status, known=", ".join(QUEUE_STATUSES)))
         if order not in QUEUE_ORDERS:
             raise InputError(Errors.E113.format(order=order, known=", ".join(QUEUE_ORDERS)))
         current = self.current()
-        _, disputed = self.final()
+        disputed = self.final()[1] if status == "disputed" else set()
         blind = self.assignments()
         records = {r["record_id"]: dict(r) for r in self.conn.execute("SELECT * FROM records")}
         seq = self.store.note_seqs()
         flags = self.store.flags(record_id)
-        added = [self._added_flag(k, r) for k, by in current.items() for r in by.values()
-                 if k.source == REVIEW_SOURCE and (record_id is None or k.record_id == record_id)]
+        added = list({k: self._added_flag(k, r) for k, by in current.items() for r in by.values()
+                      if k.source == REVIEW_SOURCE and (record_id is None or k.record_id == record_id)}.values())
+        found = self.notes_matching(search) if search and search.strip() else None
         items = []
         for flag in [*flags, *added]:
             rec = records[flag["record_id"]]
             if label and flag["label"] != label or source and flag["source"] != source:
+                continue
+            if found is not None and (flag["record_id"], flag["note_id"]) not in found:
                 continue
             if team and rec["team"] != team:
                 continue
@@ -295,11 +437,11 @@ class ReviewStore:
             hidden = reviewer in blind.get(flag["record_id"], set())
             others = [] if hidden else [r for who, r in current.get(key, {}).items() if who != reviewer]
             flag = dict(flag, uncertainty=self._uncertainty(flag, thresholds))
-            items.append(self._item(key, flag, rec, mine, others))
+            items.append((key, flag, rec, mine, others))
         if order == "uncertainty":
-            items.sort(key=lambda i: (i.uncertainty, i.key.record_id, seq[i.key.record_id, i.key.note_id], i.key.start))
+            items.sort(key=lambda i: (i[1]["uncertainty"], i[0].record_id, seq[i[0].record_id, i[0].note_id], i[0].start))
         else:
-            items.sort(key=lambda i: (i.key.record_id, seq[i.key.record_id, i.key.note_id], i.key.start, i.key.label))
+            items.sort(key=lambda i: (i[0].record_id, seq[i[0].record_id, i[0].note_id], i[0].start, i[0].label))
         return items
 
     @staticmethod
@@ -448,6 +590,22 @@ class ReviewStore:
             out.append(ReviewedRecord(rid, stored.team, stored.worker, stored, indicators, placement,
                                       override["reason"] if override else None))
         return out
+
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "decision_id", "created_at", "reviewer", "kind", "record_id", "team", "worker", "note_id", "sentence_index",
+    "sentence", "flag_label", "flag_label_name", "flag_source", "flag_source_name", "rule_id", "flag_start",
+    "flag_end", "flag_text", "decision", "decision_name", "reason", "reason_name", "new_label", "new_label_name",
+    "comment", "teaching_example", "undoes", "undone_by",
+)
+
+
+def _source_name(source: str | None) -> str:
+    return "Added by a reviewer" if source == REVIEW_SOURCE else taxonomy.display_name(source)
+
+
+def _decision_name(decision: str) -> str:
+    return "Undo (takes back an earlier decision)" if decision == "undo" else taxonomy.display_name(decision)
 
 
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:

@@ -10,6 +10,7 @@ import importlib
 _PANELS = {
     "ReviewPanel": ".review_panel", "AdjudicationPanel": ".adjudication_panel", "SummaryDashboard": ".dashboard",
     "TrainerGallery": ".trainer_gallery", "RetrainPanel": ".retrain_panel", "DemoSwitch": ".demo",
+    "Downloads": ".downloads",
     "MissesPanel": ".misses_panel", "RulesPanel": ".rules_panel",
 }
 
