@@ -63,11 +63,11 @@ review: install
 
 # everything: unit, slow (whole data sets, training, processes, Dask) and browser tests, and the notebooks
 test: install browser
-	$(BIN)/python -m pytest tests --nbmake notebooks --nbmake-timeout=600
+	$(BIN)/python -m pytest tests --nbmake notebooks --nbmake-timeout=600 -n 2 --dist loadgroup
 
 # the unit tests of the components, in about a minute: no slow or browser tests, no notebooks
 test-fast: install
-	$(BIN)/python -m pytest tests -m "not slow and not browser"
+	$(BIN)/python -m pytest tests -m "not slow and not browser" -n 2
 
 # the annotated sets are assembled from their parts (data/README.md)
 data: install

@@ -8,12 +8,14 @@ and copied for each test that writes (``audited_samples``, ``reviewed_samples``,
 and ``launch_chromium``; no test module imports another.
 
 Tiers: ``make test-fast`` runs what is marked neither ``slow`` nor ``browser``; ``make test``
-runs everything, notebooks included.
+runs everything, notebooks included, on two worker processes (pytest-xdist, ``--dist
+loadgroup``): the notebooks share ``out/`` and run in order, so they are one group on one worker.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -371,3 +373,16 @@ def offline_page(launch_chromium):
         assert errors == []
         assert [u for u in requests if not u.startswith("file://")] == []
     return open_page
+
+
+# an agency's accepted rules are checked by pointing RECORD_AUDIT_RULES at its overlay folder
+# (tests/test_overlay_examples.py); without one there is nothing to check, so the file is not
+# collected rather than skipped (tests/test_adapt.py runs the same checks on rules it accepts)
+collect_ignore = [] if os.environ.get("RECORD_AUDIT_RULES") else ["test_overlay_examples.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the notebooks on one xdist worker, in their order: they share the repository's out/."""
+    for item in items:
+        if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("notebooks"))

@@ -4,7 +4,7 @@ Point ``RECORD_AUDIT_RULES`` at the folder (``record-audit rules accept --rules-
 
     RECORD_AUDIT_RULES=out/rules .venv/bin/python -m pytest tests/test_overlay_examples.py
 
-Without it the tests are skipped; ``tests/test_adapt.py`` runs the same checks on rules it accepts.
+Without it the file is not collected (tests/conftest.py); ``tests/test_adapt.py`` runs the same checks on rules it accepts.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _own(entries):
     return [e for e in entries if not Path(e.path).is_absolute()] if RULES is not None else []
 
 
-pytestmark = pytest.mark.skipif(RULES is None, reason="RECORD_AUDIT_RULES names no overlay rules folder")
+pytestmark = pytest.mark.skipif(RULES is None, reason="RECORD_AUDIT_RULES names no folder with an overlay")
 
 
 @pytest.fixture(scope="module")
