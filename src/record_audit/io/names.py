@@ -25,6 +25,7 @@ _NAME = (rf"(?:{_TITLE}(?:{_PARTICLE}){{0,2}}{_WORD}(?:\s(?:{_PARTICLE}){{0,2}}{
          rf"|(?:[A-Z]\.){{2,3}}|(?:Ms|Mrs|Miss|Mr|Mx)\.?\s+[A-Z]\b\.?)")
 # court and review parties, named by their part in the proceedings: which parent each is, the record says
 # ("the respondent father", "A.T., Mother, Appellant", "the appellant (the mother)", "The respondent is the father")
+TITLE_FORMS = {t: forms for forms in (("Mr", "Mr."), ("Ms", "Ms.", "Mrs", "Mrs.", "Miss")) for t in forms}
 COURT_PARTIES = ("respondent", "appellant", "applicant", "petitioner", "claimant", "plaintiff", "complainant",
                  "defendant", "intervenor")
 _COURT = "(?P<alias>(?i:" + "|".join(COURT_PARTIES) + "))"
@@ -33,7 +34,8 @@ If When While After Before Since Until Today Tomorrow Yesterday Monday Tuesday W
 Sunday January February March April May June July August September October November December Police Court School
 Nursery Plan Safety Home Visit Case Worker Team Risk Referral Reason Analysis Decision Plan Note Notes Call Phone
 Met Spoke Discussed Explained Advised Agreed Said Stated Reported Mum Dad Mother Father Mom Also Both All No Not
-Respondent Appellant Applicant Petitioner Claimant Plaintiff Complainant Defendant Intervenor Minor Children""".split()}
+Respondent Appellant Applicant Petitioner Claimant Plaintiff Complainant Defendant Intervenor Minor Children
+Family Harm Domestic Abuse Violence Table Report Unit""".split()}
 
 
 class NameHarvester:
@@ -53,7 +55,7 @@ class NameHarvester:
             re.compile(rf"(?<![\w.])(?P<name>{_NAME})\s*\(\s*(?:the\s+|her\s+|his\s+)?{role}{end}"),
             # "mum Marta", "mother, Dana Okafor,", "FA: Ryan Lloyd", "her partner Jordan", "the mother, P.B.,"
             # (unless the name's own party word follows: "Minor Children, A.T., Mother")
-            re.compile(rf"\b{role}\s*[,:\-–]?\s+(?P<name>{_NAME})(?![\w'’])(?!,\s+(?:the\s+)?{any_role}\b)"),
+            re.compile(rf"\b{role}\s*[,:\-–]?\s+(?P<name>{_NAME})(?![\w'’])(?!,\s+{any_role}\b)"),
             # "Ms Adebayo, the mother, ...", "A.T., Mother, Appellant", "Mr X, her former partner,"
             re.compile(rf"(?<![\w.])(?P<name>{_NAME}),\s+(?:the\s+|her\s+|his\s+|their\s+|(?:her|his|the)\s+former\s+)?{role}{end}"),
             # "The mother is Ms Funmilayo Adebayo", "The father of all three children is Mr Reece Holloway"
@@ -78,9 +80,14 @@ class NameHarvester:
 
     def collect(self, text: str, found: dict[str, set[str]]) -> None:
         """Add the names one note introduces to ``found`` ({name: party words})."""
-        for pattern in self.patterns:
+        introduced: set[tuple[int, int]] = set()  # names a party word stands before ("his mother Kiri, his father Shane")
+        for i, pattern in enumerate(self.patterns):
             for m in pattern.finditer(text):
                 name = m.group("name")
+                if i == 1:
+                    introduced.add(m.span("name"))
+                elif i == 2 and m.span("name") in introduced:
+                    continue
                 if name.split()[-1].lower() in NOT_NAMES or name.split()[0].lower() in NOT_NAMES:
                     continue
                 found[name].add("group:" + self.party_words[" ".join(m.group("word").lower().split())])
@@ -105,6 +112,13 @@ class NameHarvester:
         for part, roles in parts.items():
             if len(roles) == 1 and part not in out and len(part) > 2:
                 out[part] = next(iter(roles))
+        # "Mr Gavin Lowe" is learned as "Mr Lowe" too, with every title of his gender: a bare "Lowe" after
+        # another title ("Ms Lowe") is left to that title (pipeline/roles.py)
+        for name, role in list(out.items()):
+            words = name.replace(".", "").split()
+            if len(words) > 2 and words[0] in TITLE_FORMS:
+                for title in TITLE_FORMS[words[0]]:
+                    out.setdefault(f"{title} {words[-1]}", role)
         return out
 
 

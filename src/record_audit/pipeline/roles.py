@@ -140,6 +140,8 @@ class RoleTagger:
             for match_id, start, end in party_matcher(doc):
                 value = by_key[self.vocab.strings[match_id]]
                 declared = not value.startswith(LEARNED)
+                if not declared and end - start == 1 and start > 0 and doc[start - 1].lower_ in TITLES:
+                    continue  # a learned bare name after a title ("Ms Lowe", not her ex "Mr Gavin Lowe"): the title decides
                 value = value.removeprefix(LEARNED)
                 role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
                 found.append((start, end, role, 3 if declared else 2, "party"))
