@@ -25,6 +25,8 @@ _NAME = (rf"(?:{_TITLE}(?:{_PARTICLE}){{0,2}}{_WORD}(?:\s(?:{_PARTICLE}){{0,2}}{
          rf"|(?:[A-Z]\.){{2,3}}|(?:Ms|Mrs|Miss|Mr|Mx)\.?\s+[A-Z]\b\.?)")
 # court and review parties, named by their part in the proceedings: which parent each is, the record says
 # ("the respondent father", "A.T., Mother, Appellant", "the appellant (the mother)", "The respondent is the father")
+# the parties an apposition may name ("Ms Adebayo, the mother,"); other people and children come in lists
+APPOSITION_GROUPS = {"female_parent", "male_parent", "female_partner", "male_partner", "neutral_perpetrator", "neutral_survivor"}
 TITLE_FORMS = {t: forms for forms in (("Mr", "Mr."), ("Ms", "Ms.", "Mrs", "Mrs.", "Miss")) for t in forms}
 COURT_PARTIES = ("respondent", "appellant", "applicant", "petitioner", "claimant", "plaintiff", "complainant",
                  "defendant", "intervenor")
@@ -35,7 +37,7 @@ Sunday January February March April May June July August September October Novem
 Nursery Plan Safety Home Visit Case Worker Team Risk Referral Reason Analysis Decision Plan Note Notes Call Phone
 Met Spoke Discussed Explained Advised Agreed Said Stated Reported Mum Dad Mother Father Mom Also Both All No Not
 Respondent Appellant Applicant Petitioner Claimant Plaintiff Complainant Defendant Intervenor Minor Children
-Family Harm Domestic Abuse Violence Table Report Unit""".split()}
+Family Harm Domestic Abuse Violence Table Report Unit Act Order""".split()}
 
 
 class NameHarvester:
@@ -57,7 +59,8 @@ class NameHarvester:
             # (unless the name's own party word follows: "Minor Children, A.T., Mother")
             re.compile(rf"\b{role}\s*[,:\-–]?\s+(?P<name>{_NAME})(?![\w'’])(?!,\s+{any_role}\b)"),
             # "Ms Adebayo, the mother, ...", "A.T., Mother, Appellant", "Mr X, her former partner,"
-            re.compile(rf"(?<![\w.])(?P<name>{_NAME}),\s+(?:the\s+|her\s+|his\s+|their\s+|(?:her|his|the)\s+former\s+)?{role}{end}"),
+            re.compile(rf"(?<![\w.])(?P<name>{_NAME}),\s+(?:the\s+|her\s+|his\s+|their\s+|(?:her|his|the)\s+former\s+)?{role}{end}"
+                       r"(?=\s*(?:[,;.)]|of\b|$))"),
             # "The mother is Ms Funmilayo Adebayo", "The father of all three children is Mr Reece Holloway"
             re.compile(rf"\b{role}{of_children}\s+(?:is|was)\s+(?P<name>{_NAME})(?![\w'’])"),
         ]
@@ -86,8 +89,9 @@ class NameHarvester:
                 name = m.group("name")
                 if i == 1:
                     introduced.add(m.span("name"))
-                elif i == 2 and m.span("name") in introduced:
-                    continue
+                elif i == 2 and (m.span("name") in introduced
+                                 or self.party_words[" ".join(m.group("word").lower().split())] not in APPOSITION_GROUPS):
+                    continue  # a list ("Ms Rahman, the children and police", "Ms H, her advocate, ...") is no apposition
                 if name.split()[-1].lower() in NOT_NAMES or name.split()[0].lower() in NOT_NAMES:
                     continue
                 found[name].add("group:" + self.party_words[" ".join(m.group("word").lower().split())])
