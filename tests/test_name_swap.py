@@ -49,6 +49,7 @@ def surname_map(texts: list[str], origin: str, offset: int = 0) -> dict[str, str
             words = m.group(1).split()
             # "Ms Funmilayo Adebayo": the surname is the last word; "Mr van der Berg": all of it
             surname = words[-1] if len(words) > 1 and words[0] not in PARTICLES else m.group(1)
+            surname = re.sub(r"['’]s$", "", surname)  # "Mr Tupou's violence": the possessive stays
             if surname not in found:
                 found.append(surname)
     names = ORIGINS[origin]

@@ -27,6 +27,7 @@ _NAME = (rf"(?:{_TITLE}(?:{_PARTICLE}){{0,2}}{_WORD}(?:\s(?:{_PARTICLE}){{0,2}}{
 # ("the respondent father", "A.T., Mother, Appellant", "the appellant (the mother)", "The respondent is the father")
 # the parties an apposition may name ("Ms Adebayo, the mother,"); other people and children come in lists
 APPOSITION_GROUPS = {"female_parent", "male_parent", "female_partner", "male_partner", "neutral_perpetrator", "neutral_survivor"}
+_TITLED_BEFORE = re.compile(r"\b(?:Ms|Mrs|Miss|Mr|Mx)\.?\s+(?:[\w'’]+[\s-]){0,2}$")
 TITLE_FORMS = {t: forms for forms in (("Mr", "Mr."), ("Ms", "Ms.", "Mrs", "Mrs.", "Miss")) for t in forms}
 COURT_PARTIES = ("respondent", "appellant", "applicant", "petitioner", "claimant", "plaintiff", "complainant",
                  "defendant", "intervenor")
@@ -101,6 +102,10 @@ class NameHarvester:
                 found[m.group("alias").lower()].add("group:" + self.party_words[" ".join(m.group("word").lower().split())])
         for m in self.child.finditer(text):
             name = m.group("name")
+            before = text[:m.start("name")]
+            # "Ms al-Rashid (31)", "Ms McBride (31)": an adult's titled name with her age is no child
+            if _TITLED_BEFORE.search(before) or before[-1:] in ("-", "'", "’"):
+                continue
             if name.split()[0].lower() not in NOT_NAMES:
                 found[name].add("child")
 

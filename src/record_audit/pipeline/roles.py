@@ -167,7 +167,7 @@ class RoleTagger:
             for match_id, start, end in party_matcher(doc):
                 value = by_key[self.vocab.strings[match_id]]
                 declared = not value.startswith(LEARNED)
-                if not declared and end - start == 1 and start > 0 and doc[start - 1].lower_ in TITLES:
+                if not declared and end - start == 1 and _after_title(doc, start):
                     continue  # a learned bare name after a title ("Ms Lowe", not her ex "Mr Gavin Lowe"): the title decides
                 value = value.removeprefix(LEARNED)
                 role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
@@ -246,6 +246,16 @@ class RoleTagger:
 _NAME_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "degli", "di", "da", "dos", "das", "do", "du", "la", "le",
                    "al", "el", "bin", "binti", "ibn", "bint", "ter", "ten", "st", "st.", "mac", "ó", "ní", "nic", "ua", "y",
                    "zu", "af", "ap", "abu", "ould"}
+
+
+def _after_title(doc: Doc, i: int) -> bool:
+    """Is token ``i`` part of a titled name: "Ms Lowe", "Ms al-Rashid", "Mr van der Berg"?"""
+    for j in range(i - 1, max(i - 4, -1), -1):
+        if doc[j].lower_ in TITLES:
+            return True
+        if not (doc[j].lower_ in _NAME_PARTICLES or doc[j].text in _HYPHENS):
+            return False
+    return False
 
 
 @Language.component("record_audit_name_boundaries")
