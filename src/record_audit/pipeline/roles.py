@@ -140,7 +140,7 @@ class RoleTagger:
         """
         merges = []
         for start, end, _, source in mentions:
-            if source not in TITLED_GROUPS:
+            if source not in TITLED_GROUPS and doc[start].lower_ not in TITLES:
                 continue
             for i in range(start + 1, end - 1):
                 if (doc[i].text in _HYPHENS and not doc[i - 1].whitespace_ and not doc[i].whitespace_
@@ -167,7 +167,7 @@ class RoleTagger:
             for match_id, start, end in party_matcher(doc):
                 value = by_key[self.vocab.strings[match_id]]
                 declared = not value.startswith(LEARNED)
-                if not declared and end - start == 1 and _after_title(doc, start):
+                if not declared and _after_title(doc, start):
                     continue  # a learned bare name after a title ("Ms Lowe", not her ex "Mr Gavin Lowe"): the title decides
                 value = value.removeprefix(LEARNED)
                 role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
