@@ -58,12 +58,14 @@ class NameHarvester:
             re.compile(rf"(?<![\w.])(?P<name>{_NAME})\s*\(\s*(?:the\s+|her\s+|his\s+)?{role}{end}"),
             # "mum Marta", "mother, Dana Okafor,", "FA: Ryan Lloyd", "her partner Jordan", "the mother, P.B.,"
             # (unless the name's own party word follows: "Minor Children, A.T., Mother")
-            re.compile(rf"\b{role}\s*[,:\-–]?\s+(?P<name>{_NAME})(?![\w'’])(?!,\s+{any_role}\b)"),
+            re.compile(rf"\b{role}\s*[,\-–]?\s+(?P<name>{_NAME})(?![\w'’])(?!,\s+{any_role}\b)"),
             # "Ms Adebayo, the mother, ...", "A.T., Mother, Appellant", "Mr X, her former partner,"
             re.compile(rf"(?<![\w.])(?P<name>{_NAME}),\s+(?:the\s+|her\s+|his\s+|their\s+|(?:her|his|the)\s+former\s+)?{role}{end}"
                        r"(?=\s*(?:[,;.)]|of\b|$))"),
             # "The mother is Ms Funmilayo Adebayo", "The father of all three children is Mr Reece Holloway"
             re.compile(rf"\b{role}{of_children}\s+(?:is|was)\s+(?P<name>{_NAME})(?![\w'’])"),
+            # "FA: Ryan Lloyd" as a header; not minutes' "IDVA: Ms Eze has had two contacts" (a speaker's label)
+            re.compile(rf"\b{role}\s*:\s*(?P<name>{_NAME})(?=\s*(?:[,;(\n]|$))"),
         ]
         # the parties' parts in the proceedings, tied to a party word in either order
         self.aliases = [
