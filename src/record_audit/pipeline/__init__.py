@@ -3,6 +3,7 @@
 Only this package imports spaCy. Components, in order, after the English model's own
 (``ner`` excluded):
 
+0. ``record_audit_name_boundaries`` (roles.py), before the parser: no sentence starts inside "Mr. <Name>";
 1. ``record_audit_roles`` (roles.py): who each mention is, from ``rules/roles.yaml`` and ``--parties``;
 2. ``record_audit_lexicon`` (lexicon.py): spaCy's SpanRuler with an anchor index, fed from ``*.yaml``;
 3. word lists as SpanRulers: ``record_audit_dv_terms``, ``record_audit_factors``,
@@ -78,6 +79,8 @@ def add_rules(nlp: Language, rules: RuleSet) -> Language:
     """Add the audit's rule components to ``nlp``, fed from ``rules`` (checked first)."""
     check_patterns(rules)
     register_extensions()
+    if "parser" in nlp.pipe_names and "record_audit_name_boundaries" not in nlp.pipe_names:
+        nlp.add_pipe("record_audit_name_boundaries", before="parser")  # roles.py: titled names stay in one sentence
     role_tagger = nlp.add_pipe("record_audit_roles")
     role_tagger.add_groups(rules.roles)
 

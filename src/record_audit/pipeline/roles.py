@@ -27,6 +27,8 @@ _LINKERS = {",", "(", ")", "-", "the", "a", ":"}
 _LIST_WORDS = {"and", "&", "or", "+"}
 # "on Harlan St, MO, ...": a capitalised run after these is a place, not the party's name
 _PLACE_WORDS = {"at", "on", "in", "near", "off"}
+_HYPHENS = {"-", "‐", "–"}
+TITLED_GROUPS = {"female_titled", "male_titled"}
 # party values learned from the notes (io/names.py), as opposed to declared with --parties
 LEARNED = "learned:"
 
@@ -124,8 +126,11 @@ class RoleTagger:
 
     # -- tagging ---------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        mentions = self.mentions(doc)
+        if self._merge_hyphenated_names(doc, mentions):
+            mentions = self.mentions(doc)
         spans = []
-        for start, end, role, _ in self.mentions(doc):
+        for start, end, role, _ in mentions:
             if role is None:
                 continue
             for token in doc[start:end]:
@@ -134,6 +139,28 @@ class RoleTagger:
             spans.append(Span(doc, start, end, label=role))
         doc.spans[self.spans_key] = spans
         return doc
+
+    @staticmethod
+    def _merge_hyphenated_names(doc: Doc, mentions) -> bool:
+        """Make "Nguyen-Tran" / "al-Rashid" in a titled name one token, as "Nguyen" is.
+
+        The tokenizer splits a hyphenated surname, and a rule's gap that refuses punctuation would
+        stop at its hyphen: the flags of "Ms Nguyen-Tran" must be those of "Ms Nguyen" (issue 14 F).
+        """
+        merges = []
+        for start, end, _, source in mentions:
+            if source not in TITLED_GROUPS and doc[start].lower_ not in TITLES:
+                continue
+            for i in range(start + 1, end - 1):
+                if (doc[i].text in _HYPHENS and not doc[i - 1].whitespace_ and not doc[i].whitespace_
+                        and doc[i - 1].is_alpha and doc[i + 1].is_alpha):
+                    merges.append((i - 1, i + 2))
+        if not merges:
+            return False
+        with doc.retokenize() as retokenizer:
+            for start, end in merges:
+                retokenizer.merge(doc[start:end])
+        return True
 
     def mentions(self, doc: Doc) -> list[tuple[int, int, str | None, str]]:
         """Every mention kept, in order: (start, end, role, source), role None for "not a party".
@@ -149,12 +176,16 @@ class RoleTagger:
             for match_id, start, end in party_matcher(doc):
                 value = by_key[self.vocab.strings[match_id]]
                 declared = not value.startswith(LEARNED)
+                if not declared and _after_title(doc, start):
+                    continue  # a learned bare name after a title ("Ms Lowe", not her ex "Mr Gavin Lowe"): the title decides
                 value = value.removeprefix(LEARNED)
                 role = group_roles.get(value[len("group:"):]) if value.startswith("group:") else value
                 found.append((start, end, role, 3 if declared else 2, "party"))
         for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
             group_id = self.vocab.strings[match_id]
-            found.append((start, end, group_roles.get(group_id), 1 if self.groups[group_id].terms else 0, group_id))
+            # a titled name outranks a party word inside it ("Ms de la Cruz", "Mr Mo"): the longer wins
+            priority = 1 if self.groups[group_id].terms or group_id in TITLED_GROUPS else 0
+            found.append((start, end, group_roles.get(group_id), priority, group_id))
         # a mention that opens a bracket it does not close takes the closing one: "Jayden (6)", not
         # "Jayden (6" (the age patterns end at the number; a bracket left open reads as a lost one)
         found = [(start, end + 1 if end < len(doc) and doc[end].text == ")" and _open_bracket(doc[start:end]) else end,
@@ -242,6 +273,40 @@ class RoleTagger:
 
         util.from_disk(path, {"groups": load}, exclude)
         return self
+
+
+# surname particles (as in rules/roles.yaml's surname_particles) and the marks a name can hold
+_NAME_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "degli", "di", "da", "dos", "das", "do", "du", "la", "le",
+                   "al", "el", "bin", "binti", "ibn", "bint", "ter", "ten", "st", "st.", "mac", "ó", "ní", "nic", "ua", "y",
+                   "zu", "af", "ap", "abu", "ould"}
+
+
+def _after_title(doc: Doc, i: int) -> bool:
+    """Is token ``i`` part of a titled name: "Ms Lowe", "Ms al-Rashid", "Mr van der Berg"?"""
+    for j in range(i - 1, max(i - 4, -1), -1):
+        if doc[j].lower_ in TITLES:
+            return True
+        if not (doc[j].lower_ in _NAME_PARTICLES or doc[j].text in _HYPHENS):
+            return False
+    return False
+
+
+@Language.component("record_audit_name_boundaries")
+def keep_titled_names_whole(doc: Doc) -> Doc:
+    """Before the parser: no sentence starts inside "Mr. <Name>" / "Ms dos Santos" / "Mrs J. Akhtar".
+
+    The parser otherwise ends a sentence at "Mr." or a particle for some surnames and not for
+    others, and the name's role, and every rule, follows the split (issue 14 F).
+    """
+    for i, token in enumerate(doc[:-1]):
+        if token.lower_ not in TITLES:
+            continue
+        for nxt in doc[i + 1:i + 5]:
+            text = nxt.text
+            if not (nxt.lower_ in _NAME_PARTICLES or text in _HYPHENS or (text[:1].isupper() and text[:1].isalpha())):
+                break
+            nxt.is_sent_start = False
+    return doc
 
 
 @Language.factory("record_audit_roles", assigns=["token._.role", "doc.spans"],
