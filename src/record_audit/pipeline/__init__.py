@@ -91,7 +91,7 @@ def add_rules(nlp: Language, rules: RuleSet) -> Language:
     for name, key, entries in (("record_audit_dv_terms", DV_KEY, rules.dv_terms),
                                ("record_audit_factors", FACTORS_KEY, rules.factors),
                                ("record_audit_removal_terms", REMOVAL_KEY, rules.removal_terms)):
-        term_rulers[name] = (nlp.add_pipe("span_ruler", name=name,
+        term_rulers[name] = (nlp.add_pipe("record_audit_anchored_ruler", name=name,
                                           config={"spans_key": key, "overwrite": False,
                                                   "phrase_matcher_attr": "LOWER", "validate": True}),
                              entries)
