@@ -40,19 +40,26 @@ def normalized_text(sent: Span) -> str:
     "BM failed to protect" and "Ms. Okafor failed to protect" both read
     "_survivor_ failed to protect", so the model learns framing, not names.
     """
+    # Token._.role, read natively (extensions.ROLE_ATTR)
+    return role_normalized((token.lower_, token.ent_id_) for token in sent if not token.is_space)
+
+
+def role_normalized(tokens: Iterable[tuple[str, str | None]]) -> str:
+    """Lower-cased words with each run of one role's mention written once as ``_role_``, digits 0.
+
+    ``tokens`` are (lower-case word, role or None) pairs, spaces left out: from a parsed sentence
+    (``normalized_text``) or from a stored one (``pipeline.stored``).
+    """
     words: list[str] = []
     last_role = None
-    for token in sent:
-        if token.is_space:
-            continue
-        role = token.ent_id_  # Token._.role, read natively (extensions.ROLE_ATTR)
+    for lower, role in tokens:
         if role:
             if role != last_role:
                 words.append(f"_{role}_")
             last_role = role
             continue
         last_role = None
-        words.append(token.lower_)
+        words.append(lower)
     return " ".join(words).translate(_DIGITS_TO_ZERO)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .classifier import _DIGITS_TO_ZERO
+from .classifier import role_normalized
 
 
 @lru_cache(maxsize=1)
@@ -24,20 +24,8 @@ def normalized_from_roles(text: str, offset: int, roles: Iterable) -> str:
     """``classifier.normalized_text`` of a stored sentence: ``text`` starts at ``offset`` in its note,
     ``roles`` are its [start, end, role] mentions in note offsets."""
     spans = [(int(s) - offset, int(e) - offset, r) for s, e, r in roles]
-    words: list[str] = []
-    last_role = None
-    for token in _tokenizer()(text):
-        if token.is_space:
-            continue
-        role = next((r for s, e, r in spans if s <= token.idx < e), None)
-        if role:
-            if role != last_role:
-                words.append(f"_{role}_")
-            last_role = role
-            continue
-        last_role = None
-        words.append(token.lower_)
-    return " ".join(words).translate(_DIGITS_TO_ZERO)
+    return role_normalized((token.lower_, next((r for s, e, r in spans if s <= token.idx < e), None))
+                           for token in _tokenizer()(text) if not token.is_space)
 
 
 def stored_rows(sentences: Iterable[tuple[str, int, Iterable]]) -> list[dict]:
