@@ -269,9 +269,7 @@ def serve_app(tmp_path):
     the dashboard or the review app, started in the folder ``cwd``, and returns the URL it
     printed (with its ``?token=``) and the path of Voilà's log.
     """
-    import os
     import re
-    import signal
     import socket
     import subprocess
     import sys
@@ -299,18 +297,32 @@ def serve_app(tmp_path):
             time.sleep(0.2)
 
     yield start
-    for proc in started:  # stop Voilà as Ctrl-C would (it shuts its kernels down), then its process group
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
+    for proc in started:
+        _stop_server(proc)
+
+
+def _stop_server(proc):
+    """Stop a server as Ctrl-C would (Voilà and JupyterLab shut their kernels down), then its group."""
+    import signal
+    import subprocess
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
-        except ProcessLookupError:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
             pass
-        proc.wait(timeout=5)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=5)
+
+
+@pytest.fixture
+def stop_server():
+    """``stop_server(proc)``: a server started in its own session, stopped as Ctrl-C would, then killed."""
+    return _stop_server
 
 
 @pytest.fixture(scope="session")

@@ -126,10 +126,9 @@ def test_a_reviewer_decides_with_the_keyboard_only_and_downloads_the_files(
 
 
 @pytest.fixture
-def jupyterlab(tmp_path):
+def jupyterlab(tmp_path, stop_server):
     """JupyterLab on a free port of 127.0.0.1 serving ``tmp_path``, its app exposed to the page: its URL."""
     import secrets
-    import signal
     import socket
     import subprocess
     import sys
@@ -163,16 +162,7 @@ def jupyterlab(tmp_path):
                 time.sleep(0.5)
         yield base, token
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the group this test started, nothing else
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
+        stop_server(proc)
 
 
 def test_in_jupyterlab_the_panel_keeps_its_keys_from_the_notebook(launch_chromium, review_db, jupyterlab, tmp_path):
